@@ -1,0 +1,59 @@
+/**
+ * The embedded NameServer + Broker that `npm start` runs in the console's process.
+ * They serve real TCP on their ports; the console reaches them like any other client does.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { NamesrvController } from '../namesrv/namesrv-controller';
+import { BrokerController } from '../broker/broker-controller';
+import type { Logger } from '../util/logger';
+import type { RuntimeConfig } from './env-config';
+import { ensurePortFree } from './ports';
+
+export interface EmbeddedCluster {
+  namesrv: NamesrvController;
+  broker: BrokerController;
+  stop(): Promise<void>;
+}
+
+export async function startEmbedded(config: RuntimeConfig, logger: Logger): Promise<EmbeddedCluster> {
+  await ensurePortFree(config.namesrvPort, 'NAMESRV_PORT');
+  await ensurePortFree(config.brokerPort, 'BROKER_PORT');
+  if (config.brokerFastPort !== null) await ensurePortFree(config.brokerFastPort, 'BROKER_FAST_PORT');
+
+  const storePathRootDir = path.join(config.home, 'store');
+  fs.mkdirSync(storePathRootDir, { recursive: true });
+
+  const namesrv = new NamesrvController({ port: config.namesrvPort, logger: logger.child('namesrv') });
+  await namesrv.start();
+  const broker = new BrokerController(
+    {
+      brokerClusterName: config.brokerClusterName,
+      brokerName: config.brokerName,
+      brokerId: 0,
+      listenPort: config.brokerPort,
+      fastListenPort: config.brokerFastPort,
+      brokerIP1: config.brokerIP1,
+      namesrvAddr: [`127.0.0.1:${namesrv.port}`],
+      storePathRootDir,
+      flushDiskType: config.flushDiskType,
+      autoCreateTopicEnable: config.autoCreateTopicEnable,
+      autoCreateSubscriptionGroup: true,
+    },
+    { logger: logger.child('broker') },
+  );
+  try {
+    await broker.start();
+  } catch (err) {
+    await namesrv.shutdown();
+    throw err;
+  }
+  return {
+    namesrv,
+    broker,
+    async stop() {
+      await broker.shutdown();
+      await namesrv.shutdown();
+    },
+  };
+}

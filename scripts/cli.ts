@@ -1,0 +1,44 @@
+/**
+ * `npx rocketdeck <command>`
+ *   start                 everything in one process (same as `npm start`)
+ *   admin <subcommand>    mqadmin-style operations (clusterList, topicList, ...); -n host:port or NAMESRV_ADDR
+ */
+const USAGE = `usage: rocketdeck <command>
+
+commands:
+  start                  NameServer + Broker + console in one process (same as npm start)
+  admin <subcommand>     mqadmin-style operations, e.g. "rocketdeck admin clusterList -n 127.0.0.1:9876"
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'start':
+      await import('./start');
+      return -1; // start keeps running
+    case 'admin': {
+      const { runAdminCli } = await import('../broker-core/cli/admin-cli');
+      return runAdminCli(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    }
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      process.stdout.write(USAGE);
+      return command === undefined ? 1 : 0;
+    default:
+      process.stderr.write(`rocketdeck: unknown command "${command}"\n${USAGE}`);
+      return 1;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    // Admin commands end the process once their output is written, even if a socket lingers.
+    if (code >= 0) process.stdout.write('', () => process.exit(code));
+  },
+  (err: unknown) => {
+    process.stderr.write(`rocketdeck: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

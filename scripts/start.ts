@@ -1,0 +1,146 @@
+/**
+ * `npm start`: one Node.js process with the NameServer (:9876), the Broker (:10911, fast port :10909)
+ * and the console (:8899). Builds the console first when its build is missing or older than its sources.
+ * SIGINT/SIGTERM shut everything down cleanly (flush, unregister, close sockets) within 5 s.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { ConfigError, loadRuntimeConfig, type RuntimeConfig } from '../broker-core/runtime/env-config';
+import { ensurePortFree, PortInUseError } from '../broker-core/runtime/ports';
+import { startEmbedded, type EmbeddedCluster } from '../broker-core/runtime/embedded';
+import { createLogger } from '../broker-core/util/logger';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SHUTDOWN_DEADLINE_MS = 5_000;
+const CONSOLE_SOURCES = ['app', 'components', 'lib', 'broker-core', 'next.config.ts', 'postcss.config.mjs', 'package.json', 'tsconfig.json'];
+
+function newestMtimeMs(entry: string): number {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(entry);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const name of fs.readdirSync(entry)) {
+    if (name === 'node_modules' || name.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtimeMs(path.join(entry, name)));
+  }
+  return newest;
+}
+
+function consoleBuildIsStale(): boolean {
+  const buildId = path.join(ROOT, '.next', 'BUILD_ID');
+  if (!fs.existsSync(buildId)) return true;
+  const builtAt = fs.statSync(buildId).mtimeMs;
+  return CONSOLE_SOURCES.some((entry) => newestMtimeMs(path.join(ROOT, entry)) > builtAt);
+}
+
+function buildConsole(): void {
+  process.stdout.write('Building the console (first start, or sources changed) ...\n');
+  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+  });
+  if (result.status !== 0) throw new Error(`console build failed (next build exited with ${result.status ?? result.signal})`);
+}
+
+async function startConsole(config: RuntimeConfig, dev: boolean): Promise<http.Server> {
+  const nextModule = (await import('next')) as unknown as { default?: unknown };
+  const createNext = (nextModule.default ?? nextModule) as (options: Record<string, unknown>) => {
+    prepare(): Promise<void>;
+    getRequestHandler(): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>;
+    close?(): Promise<void>;
+  };
+  const app = createNext({ dev, dir: ROOT, hostname: config.consoleHost, port: config.consolePort });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = http.createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      process.stderr.write(`console request failed: ${String(err)}\n`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ error: { code: 'internal_server_error', message: 'internal error' } }));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(config.consolePort, 'PORT') : err),
+    );
+    server.listen(config.consolePort, config.consoleHost, () => resolve());
+  });
+  return server;
+}
+
+function banner(config: RuntimeConfig, cluster: EmbeddedCluster | null, consolePort: number): string {
+  const consoleHost = config.consoleHost === '0.0.0.0' ? 'localhost' : config.consoleHost;
+  const lines = ['', 'Rocketdeck is up'];
+  if (cluster) {
+    const fast = config.brokerFastPort === null ? '' : ` (fast port ${config.brokerFastPort})`;
+    lines.push(
+      `  NameServer  0.0.0.0:${cluster.namesrv.port}    point clients at NAMESRV_ADDR=127.0.0.1:${cluster.namesrv.port}`,
+      `  Broker      ${config.brokerIP1}:${cluster.broker.port}${fast}  ${config.brokerName} in ${config.brokerClusterName}, ${config.flushDiskType}`,
+    );
+  } else {
+    lines.push(`  Cluster     remote NameServers ${config.consoleNamesrvAddr.join(';')} (nothing embedded; ROCKETDECK_EMBEDDED=1 to add one)`);
+  }
+  lines.push(`  Console     http://${consoleHost}:${consolePort}`, `  Data        ${config.home}`, '  Stop with Ctrl+C.', '');
+  return lines.join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  const config = loadRuntimeConfig();
+  const dev = process.env.ROCKETDECK_DEV === '1';
+  fs.mkdirSync(config.home, { recursive: true });
+  process.env.ROCKETDECK_HOME = config.home;
+  // The console reads the NameServer list from here (and may switch per browser session on the OPS page).
+  process.env.ROCKETDECK_CONSOLE_NAMESRV_ADDR = config.consoleNamesrvAddr.join(';');
+  await ensurePortFree(config.consolePort, 'PORT', config.consoleHost);
+
+  const logger = createLogger('rocketdeck');
+  const cluster = config.embedded ? await startEmbedded(config, logger) : null;
+
+  let server: http.Server | null = null;
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) {
+      process.stderr.write(`${signal} again: exiting now\n`);
+      process.exit(1);
+    }
+    stopping = true;
+    process.stdout.write(`\n${signal} received: shutting down ...\n`);
+    const deadline = setTimeout(() => {
+      process.stderr.write(`shutdown took longer than ${SHUTDOWN_DEADLINE_MS} ms: exiting\n`);
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+    }
+    if (cluster) await cluster.stop();
+    process.stdout.write('Rocketdeck stopped cleanly.\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+
+  try {
+    if (!dev && consoleBuildIsStale()) buildConsole();
+    server = await startConsole(config, dev);
+  } catch (err) {
+    if (cluster) await cluster.stop();
+    throw err;
+  }
+  process.stdout.write(banner(config, cluster, config.consolePort));
+}
+
+main().catch((err: unknown) => {
+  const known = err instanceof ConfigError || err instanceof PortInUseError;
+  process.stderr.write(`rocketdeck: ${known ? (err as Error).message : err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
