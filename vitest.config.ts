@@ -20,6 +20,7 @@ export default defineConfig({
           include: ['broker-core/**/*.test.ts', 'lib/**/*.test.ts', 'components/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', 'node_modules/**'],
           environment: 'node',
+          sequence: { groupOrder: 0 },
         },
       },
       {
@@ -32,6 +33,7 @@ export default defineConfig({
           hookTimeout: 60_000,
           // Integration tests bind ports and spawn processes: keep parallelism modest on a 2-core machine.
           maxWorkers: 2,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
