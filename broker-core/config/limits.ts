@@ -36,3 +36,27 @@ export const NAME_PATTERN = /^[%|a-zA-Z0-9_-]+$/;
 export const BROKER_CHANNEL_EXPIRED_MS = 120_000;
 /** How often the NameServer scans for silent brokers. */
 export const NAMESRV_SCAN_INTERVAL_MS = 10_000;
+
+// ---- broker ----
+/** Seconds of per-second history kept by each stats ring buffer (covers the 600 s TPS window). */
+export const STATS_RING_SECONDS = 601;
+/** Distinct topic / topic@group stats counters kept; more are counted nowhere. */
+export const STATS_KEYS_MAX = 10_000;
+/** Pull requests held for long polling at once (all queues); beyond it a pull is answered PULL_NOT_FOUND at once. */
+export const HELD_PULL_REQUESTS_MAX = 10_000;
+/** Longest a pull is held, whatever the client asks for. */
+export const HELD_PULL_TIMEOUT_MS_MAX = 60_000;
+/** Held pulls are re-checked this often even without an arrival notice. */
+export const HELD_PULL_RECHECK_INTERVAL_MS = 5_000;
+/** Messages one pull may return. */
+export const PULL_MESSAGES_MAX = 32;
+/** Bytes one pull may return. */
+export const PULL_BYTES_MAX = 256 * 1024;
+/** Orderly-consumption queue lock lifetime without renewal. */
+export const REBALANCE_LOCK_MAX_LIVE_MS = 60_000;
+/** Timeout for requests the broker forwards to a client (GET_CONSUMER_RUNNING_INFO, CONSUME_MESSAGE_DIRECTLY). */
+export const BROKER_TO_CLIENT_TIMEOUT_MS = 5_000;
+/** REGISTER_BROKER timeout. */
+export const REGISTER_BROKER_TIMEOUT_MS = 24_000;
+/** Messages QUERY_MESSAGE returns at most. */
+export const QUERY_MESSAGE_MAX = 64;

@@ -1,0 +1,93 @@
+/** Broker configuration (names as RocketMQ's BrokerConfig/MessageStoreConfig properties). */
+import os from 'node:os';
+import type { FlushDiskType } from '../store/message-store';
+
+export interface BrokerConfig {
+  brokerClusterName: string;
+  brokerName: string;
+  brokerId: number;
+  listenPort: number;
+  /** The "fast" (VIP) port older Java clients may use; listenPort - 2 by default; null = off. */
+  fastListenPort: number | null;
+  /** The advertised address (env BROKER_IP1 in the launcher); default the first non-loopback IPv4, or 127.0.0.1. */
+  brokerIP1: string;
+  namesrvAddr: string[];
+  storePathRootDir: string;
+  flushDiskType: FlushDiskType;
+  autoCreateTopicEnable: boolean;
+  autoCreateSubscriptionGroup: boolean;
+  defaultTopicQueueNums: number;
+  brokerPermission: number;
+  longPollingEnable: boolean;
+  registerNameServerPeriodMs: number;
+  notifyConsumerIdsChangedEnable: boolean;
+  maxMessageSizeBytes: number;
+  clusterTopicEnable: boolean;
+  brokerTopicEnable: boolean;
+  messageDelayLevel: string;
+  offsetFlushIntervalMs: number;
+  channelExpiredTimeoutMs: number;
+}
+
+export function firstNonLoopbackIPv4(): string {
+  for (const list of Object.values(os.networkInterfaces())) {
+    for (const info of list ?? []) {
+      if (info.family === 'IPv4' && !info.internal) return info.address;
+    }
+  }
+  return '127.0.0.1';
+}
+
+export function resolveBrokerConfig(input: Partial<BrokerConfig> & { storePathRootDir: string }): BrokerConfig {
+  const listenPort = input.listenPort ?? 10911;
+  const namesrv = input.namesrvAddr as unknown;
+  const namesrvAddr = Array.isArray(namesrv)
+    ? (namesrv as string[])
+    : typeof namesrv === 'string'
+      ? namesrv.split(';').map((s) => s.trim()).filter(Boolean)
+      : [];
+  return {
+    brokerClusterName: input.brokerClusterName ?? 'DefaultCluster',
+    brokerName: input.brokerName ?? 'broker-a',
+    brokerId: input.brokerId ?? 0,
+    listenPort,
+    fastListenPort: input.fastListenPort === undefined ? (listenPort === 0 ? null : listenPort - 2) : input.fastListenPort,
+    brokerIP1: input.brokerIP1 || firstNonLoopbackIPv4(),
+    namesrvAddr,
+    storePathRootDir: input.storePathRootDir,
+    flushDiskType: input.flushDiskType ?? 'ASYNC_FLUSH',
+    autoCreateTopicEnable: input.autoCreateTopicEnable ?? true,
+    autoCreateSubscriptionGroup: input.autoCreateSubscriptionGroup ?? true,
+    defaultTopicQueueNums: input.defaultTopicQueueNums ?? 8,
+    brokerPermission: input.brokerPermission ?? 6,
+    longPollingEnable: input.longPollingEnable ?? true,
+    registerNameServerPeriodMs: input.registerNameServerPeriodMs ?? 30_000,
+    notifyConsumerIdsChangedEnable: input.notifyConsumerIdsChangedEnable ?? true,
+    maxMessageSizeBytes: input.maxMessageSizeBytes ?? 4 * 1024 * 1024,
+    clusterTopicEnable: input.clusterTopicEnable ?? true,
+    brokerTopicEnable: input.brokerTopicEnable ?? true,
+    messageDelayLevel: input.messageDelayLevel ?? '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
+    offsetFlushIntervalMs: input.offsetFlushIntervalMs ?? 5_000,
+    channelExpiredTimeoutMs: input.channelExpiredTimeoutMs ?? 120_000,
+  };
+}
+
+/** Keys UPDATE_BROKER_CONFIG may change at run time. */
+export const MUTABLE_BROKER_CONFIG_KEYS = [
+  'autoCreateTopicEnable',
+  'autoCreateSubscriptionGroup',
+  'brokerPermission',
+  'longPollingEnable',
+  'notifyConsumerIdsChangedEnable',
+  'defaultTopicQueueNums',
+] as const;
+
+export function brokerConfigToProperties(config: BrokerConfig): string {
+  const lines: string[] = [];
+  for (const [key, value] of Object.entries(config)) {
+    if (value === null || value === undefined) continue;
+    lines.push(`${key}=${Array.isArray(value) ? value.join(';') : String(value)}`);
+  }
+  lines.push(`namesrvAddr=${config.namesrvAddr.join(';')}`);
+  return lines.join('\n') + '\n';
+}

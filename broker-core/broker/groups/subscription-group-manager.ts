@@ -1,0 +1,98 @@
+/** Subscription group configs, persisted to <store>/config/subscriptionGroup.json. */
+import path from 'node:path';
+import { readJsonFile, writeFileAtomic } from '../config/json-file';
+import { newDataVersion, nextDataVersion, type DataVersion } from '../topics/topic-config-manager';
+
+export interface SubscriptionGroupConfig {
+  groupName: string;
+  consumeEnable: boolean;
+  consumeFromMinEnable: boolean;
+  consumeBroadcastEnable: boolean;
+  consumeMessageOrderly: boolean;
+  retryQueueNums: number;
+  retryMaxTimes: number;
+  brokerId: number;
+  whichBrokerWhenConsumeSlowly: number;
+  notifyConsumerIdsChangedEnable: boolean;
+  groupSysFlag: number;
+  consumeTimeoutMinute: number;
+  attributes: Record<string, string>;
+}
+
+export function makeSubscriptionGroupConfig(groupName: string, raw: Record<string, unknown> = {}): SubscriptionGroupConfig {
+  const bool = (v: unknown, d: boolean) => (v === undefined || v === null ? d : v === true || v === 'true');
+  const num = (v: unknown, d: number) => (v === undefined || v === null || Number.isNaN(Number(v)) ? d : Number(v));
+  return {
+    groupName,
+    consumeEnable: bool(raw.consumeEnable, true),
+    consumeFromMinEnable: bool(raw.consumeFromMinEnable, true),
+    consumeBroadcastEnable: bool(raw.consumeBroadcastEnable, true),
+    consumeMessageOrderly: bool(raw.consumeMessageOrderly, false),
+    retryQueueNums: num(raw.retryQueueNums, 1),
+    retryMaxTimes: num(raw.retryMaxTimes, 16),
+    brokerId: num(raw.brokerId, 0),
+    whichBrokerWhenConsumeSlowly: num(raw.whichBrokerWhenConsumeSlowly, 1),
+    notifyConsumerIdsChangedEnable: bool(raw.notifyConsumerIdsChangedEnable, true),
+    groupSysFlag: num(raw.groupSysFlag, 0),
+    consumeTimeoutMinute: num(raw.consumeTimeoutMinute, 15),
+    attributes: raw.attributes && typeof raw.attributes === 'object' ? { ...(raw.attributes as Record<string, string>) } : {},
+  };
+}
+
+const BUILT_IN_GROUPS = ['TOOLS_CONSUMER', 'FILTERSRV_CONSUMER', '__MONITOR_CONSUMER', 'CLIENT_INNER_PRODUCER', 'SELF_TEST_P_GROUP', 'SELF_TEST_C_GROUP', 'CID_ONS-HTTP-PROXY', 'CID_ONSAPI_PERMISSION', 'CID_ONSAPI_OWNER', 'CID_ONSAPI_PULL', 'CID_RMQ_SYS_TRANS'];
+
+export class SubscriptionGroupManager {
+  readonly table = new Map<string, SubscriptionGroupConfig>();
+  readonly dataVersion: DataVersion = newDataVersion();
+  readonly #filePath: string;
+
+  constructor(storePathRootDir: string, private readonly autoCreate: () => boolean) {
+    this.#filePath = path.join(storePathRootDir, 'config', 'subscriptionGroup.json');
+    for (const name of BUILT_IN_GROUPS) this.table.set(name, makeSubscriptionGroupConfig(name, name === 'TOOLS_CONSUMER' || name === '__MONITOR_CONSUMER' ? {} : {}));
+  }
+
+  load(): void {
+    const raw = readJsonFile(this.#filePath) as { subscriptionGroupTable?: Record<string, Record<string, unknown>>; dataVersion?: DataVersion } | undefined;
+    if (!raw) return;
+    for (const [name, entry] of Object.entries(raw.subscriptionGroupTable ?? {})) this.table.set(name, makeSubscriptionGroupConfig(name, entry));
+    if (raw.dataVersion) Object.assign(this.dataVersion, raw.dataVersion);
+  }
+
+  persist(): void {
+    writeFileAtomic(this.#filePath, JSON.stringify(this.wrapper(), null, 2));
+  }
+
+  wrapper(): { subscriptionGroupTable: Record<string, SubscriptionGroupConfig>; forbiddenTable: Record<string, never>; dataVersion: DataVersion } {
+    const table: Record<string, SubscriptionGroupConfig> = {};
+    for (const [name, config] of [...this.table].sort(([a], [b]) => (a < b ? -1 : 1))) table[name] = config;
+    return { subscriptionGroupTable: table, forbiddenTable: {}, dataVersion: { ...this.dataVersion } };
+  }
+
+  get(group: string): SubscriptionGroupConfig | undefined {
+    return this.table.get(group);
+  }
+
+  /** Finds a group, auto-creating it when allowed. */
+  findOrCreate(group: string): SubscriptionGroupConfig | undefined {
+    const existing = this.table.get(group);
+    if (existing || !this.autoCreate()) return existing;
+    const config = makeSubscriptionGroupConfig(group);
+    this.update(config);
+    return config;
+  }
+
+  update(config: SubscriptionGroupConfig): void {
+    this.table.set(config.groupName, config);
+    nextDataVersion(this.dataVersion);
+    this.persist();
+  }
+
+  delete(group: string): boolean {
+    const removed = this.table.delete(group);
+    if (removed) {
+      nextDataVersion(this.dataVersion);
+      this.persist();
+    }
+    return removed;
+  }
+}
