@@ -60,3 +60,7 @@ export const BROKER_TO_CLIENT_TIMEOUT_MS = 5_000;
 export const REGISTER_BROKER_TIMEOUT_MS = 24_000;
 /** Messages QUERY_MESSAGE returns at most. */
 export const QUERY_MESSAGE_MAX = 64;
+/** How often the delay-level scheduler looks for due messages. */
+export const SCHEDULE_TICK_MS = 200;
+/** Scheduled messages read per level per tick. */
+export const SCHEDULE_BATCH_MESSAGES_MAX = 32;

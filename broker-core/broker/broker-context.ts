@@ -1,0 +1,30 @@
+/** What processors see of the broker (implemented by BrokerController). */
+import type { HostAddress, MessageStore } from '../store/message-store';
+import type { Logger } from '../util/logger';
+import type { BrokerConfig } from './broker-config';
+import type { ConsumerManager, ProducerManager, RebalanceLockManager } from './groups/consumer-manager';
+import type { SubscriptionGroupManager } from './groups/subscription-group-manager';
+import type { PullRequestHoldService } from './long-polling/pull-request-hold-service';
+import type { ConsumerOffsetManager } from './offsets/consumer-offset-manager';
+import type { BrokerStats } from './stats/broker-stats';
+import type { TopicConfigManager } from './topics/topic-config-manager';
+
+export interface BrokerContext {
+  readonly config: BrokerConfig;
+  readonly store: MessageStore;
+  readonly logger: Logger;
+  readonly topicConfigManager: TopicConfigManager;
+  readonly subscriptionGroupManager: SubscriptionGroupManager;
+  readonly consumerOffsetManager: ConsumerOffsetManager;
+  readonly consumerManager: ConsumerManager;
+  readonly producerManager: ProducerManager;
+  readonly lockManager: RebalanceLockManager;
+  readonly stats: BrokerStats;
+  readonly holdService: PullRequestHoldService;
+  /** Advertised ip:port (brokerIP1 + bound listen port). */
+  readonly brokerAddr: string;
+  readonly storeHost: HostAddress;
+  readonly bootTimestamp: number;
+  /** Re-register with the NameServers now (after a topic change). */
+  registerBrokerAll(): void;
+}

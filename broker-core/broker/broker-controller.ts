@@ -1,0 +1,345 @@
+/**
+ * The Broker: wires managers, the store and the request processors (the single registerProcessor table
+ * below), listens on listenPort (and the "fast" port), registers with the NameServers every 30 s.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { BROKER_CHANNEL_EXPIRED_MS, REBALANCE_LOCK_MAX_LIVE_MS, REGISTER_BROKER_TIMEOUT_MS } from '../config/limits';
+import { RequestCode, requestCodeName } from '../protocol/request-code';
+import { ResponseCode } from '../protocol/response-code';
+import { createRequest, createResponse, type RemotingCommand } from '../protocol/remoting-command';
+import { RemotingClient } from '../remoting/remoting-client';
+import { RemotingServer, type RemotingConnection, type RequestProcessor } from '../remoting/remoting-server';
+import type { HostAddress, MessageStore } from '../store/message-store';
+import { BrokerError } from '../util/errors';
+import { createLogger, type Logger } from '../util/logger';
+import type { BrokerContext } from './broker-context';
+import { resolveBrokerConfig, type BrokerConfig } from './broker-config';
+import { ConsumerManager, ProducerManager, RebalanceLockManager, type ClientChannelInfo } from './groups/consumer-manager';
+import { SubscriptionGroupManager } from './groups/subscription-group-manager';
+import { PullRequestHoldService } from './long-polling/pull-request-hold-service';
+import { ConsumerOffsetManager } from './offsets/consumer-offset-manager';
+import * as admin from './processors/admin-processor';
+import * as client from './processors/client-manage-processor';
+import { processPullMessage } from './processors/pull-message-processor';
+import { processConsumerSendMsgBack, processSendMessage } from './processors/send-message-processor';
+import { ScheduleMessageService } from './schedule/schedule-message-service';
+import { BrokerStats } from './stats/broker-stats';
+import { makeTopicConfig, TopicConfigManager } from './topics/topic-config-manager';
+
+export type { BrokerConfig } from './broker-config';
+
+export interface BrokerControllerOptions {
+  logger?: Logger;
+  /** Use this store instead of a DefaultMessageStore under storePathRootDir (tests). */
+  store?: MessageStore;
+}
+
+type Handler = (ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection) => Promise<RemotingCommand | null> | RemotingCommand | null;
+
+const CHANNEL_SCAN_INTERVAL_MS = 10_000;
+
+export class BrokerController implements BrokerContext {
+  readonly config: BrokerConfig;
+  readonly logger: Logger;
+  readonly topicConfigManager: TopicConfigManager;
+  readonly subscriptionGroupManager: SubscriptionGroupManager;
+  readonly consumerOffsetManager: ConsumerOffsetManager;
+  readonly consumerManager: ConsumerManager;
+  readonly producerManager: ProducerManager;
+  readonly lockManager = new RebalanceLockManager(REBALANCE_LOCK_MAX_LIVE_MS);
+  readonly stats = new BrokerStats();
+  readonly holdService: PullRequestHoldService;
+  readonly bootTimestamp = Date.now();
+  #store: MessageStore | undefined;
+  #schedule: ScheduleMessageService | undefined;
+  readonly #server: RemotingServer;
+  readonly #namesrvClient: RemotingClient;
+  readonly #timers: NodeJS.Timeout[] = [];
+  #port = 0;
+  #fastPort: number | null = null;
+  #started = false;
+  #registerPending = false;
+  readonly #injectedStore: MessageStore | undefined;
+
+  constructor(config: Partial<BrokerConfig> & { storePathRootDir: string }, options: BrokerControllerOptions = {}) {
+    this.config = resolveBrokerConfig(config);
+    this.logger = options.logger ?? createLogger('broker');
+    this.#injectedStore = options.store;
+    const root = this.config.storePathRootDir;
+    this.topicConfigManager = new TopicConfigManager(root, {
+      clusterName: this.config.brokerClusterName,
+      brokerName: this.config.brokerName,
+      defaultTopicQueueNums: this.config.defaultTopicQueueNums,
+      autoCreateTopicEnable: () => this.config.autoCreateTopicEnable,
+      clusterTopicEnable: this.config.clusterTopicEnable,
+      brokerTopicEnable: this.config.brokerTopicEnable,
+    });
+    this.subscriptionGroupManager = new SubscriptionGroupManager(root, () => this.config.autoCreateSubscriptionGroup);
+    this.consumerOffsetManager = new ConsumerOffsetManager(root);
+    this.consumerManager = new ConsumerManager((group, channels) => this.#notifyConsumerIdsChanged(group, channels));
+    this.producerManager = new ProducerManager();
+    this.holdService = new PullRequestHoldService(this.logger, (topic, queueId) => this.store.getMaxOffsetInQueue(topic, queueId));
+    this.#server = new RemotingServer({ name: 'broker', logger: this.logger.child('remoting') });
+    this.#namesrvClient = new RemotingClient({ logger: this.logger.child('namesrv-client') });
+    this.#registerProcessors();
+  }
+
+  get store(): MessageStore {
+    if (!this.#store) throw new BrokerError('BROKER_ERR_CLOSED', 'the broker is not started');
+    return this.#store;
+  }
+
+  /** The bound listen port (after start). */
+  get port(): number {
+    return this.#port;
+  }
+
+  get fastPort(): number | null {
+    return this.#fastPort;
+  }
+
+  get brokerAddr(): string {
+    return `${this.config.brokerIP1}:${this.#port}`;
+  }
+
+  get storeHost(): HostAddress {
+    return { address: this.config.brokerIP1, port: this.#port };
+  }
+
+  #registerProcessors(): void {
+    const table: [number, Handler][] = [
+      [RequestCode.SEND_MESSAGE, processSendMessage],
+      [RequestCode.SEND_MESSAGE_V2, processSendMessage],
+      [RequestCode.SEND_BATCH_MESSAGE, processSendMessage],
+      [RequestCode.CONSUMER_SEND_MSG_BACK, processConsumerSendMsgBack],
+      [RequestCode.PULL_MESSAGE, processPullMessage],
+      [RequestCode.HEART_BEAT, client.processHeartbeat],
+      [RequestCode.UNREGISTER_CLIENT, client.processUnregisterClient],
+      [RequestCode.GET_CONSUMER_LIST_BY_GROUP, client.processGetConsumerListByGroup],
+      [RequestCode.QUERY_CONSUMER_OFFSET, client.processQueryConsumerOffset],
+      [RequestCode.UPDATE_CONSUMER_OFFSET, client.processUpdateConsumerOffset],
+      [RequestCode.GET_MAX_OFFSET, client.processGetMaxOffset],
+      [RequestCode.GET_MIN_OFFSET, client.processGetMinOffset],
+      [RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, client.processSearchOffsetByTimestamp],
+      [RequestCode.GET_EARLIEST_MSG_STORETIME, client.processGetEarliestMsgStoretime],
+      [RequestCode.LOCK_BATCH_MQ, client.processLockBatchMq],
+      [RequestCode.UNLOCK_BATCH_MQ, client.processUnlockBatchMq],
+      [RequestCode.UPDATE_AND_CREATE_TOPIC, admin.processUpdateAndCreateTopic],
+      [RequestCode.DELETE_TOPIC_IN_BROKER, admin.processDeleteTopic],
+      [RequestCode.GET_ALL_TOPIC_CONFIG, admin.processGetAllTopicConfig],
+      [RequestCode.GET_TOPIC_CONFIG, admin.processGetTopicConfig],
+      [RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, admin.processUpdateAndCreateSubscriptionGroup],
+      [RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, admin.processGetAllSubscriptionGroup],
+      [RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, admin.processGetSubscriptionGroupConfig],
+      [RequestCode.DELETE_SUBSCRIPTIONGROUP, admin.processDeleteSubscriptionGroup],
+      [RequestCode.GET_BROKER_CONFIG, admin.processGetBrokerConfig],
+      [RequestCode.UPDATE_BROKER_CONFIG, admin.processUpdateBrokerConfig],
+      [RequestCode.GET_BROKER_RUNTIME_INFO, admin.processGetBrokerRuntimeInfo],
+      [RequestCode.GET_TOPIC_STATS_INFO, admin.processGetTopicStatsInfo],
+      [RequestCode.GET_CONSUME_STATS, admin.processGetConsumeStats],
+      [RequestCode.GET_CONSUMER_CONNECTION_LIST, admin.processGetConsumerConnectionList],
+      [RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.processGetProducerConnectionList],
+      [RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, admin.processQueryTopicConsumeByWho],
+      [RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, admin.processInvokeBrokerToResetOffset],
+      [RequestCode.GET_CONSUMER_RUNNING_INFO, admin.processGetConsumerRunningInfo],
+      [RequestCode.CONSUME_MESSAGE_DIRECTLY, admin.processConsumeMessageDirectly],
+      [RequestCode.VIEW_MESSAGE_BY_ID, admin.processViewMessageById],
+      [RequestCode.QUERY_MESSAGE, admin.processQueryMessage],
+    ];
+    for (const [code, handler] of table) this.#server.registerProcessor(code, this.#guard(code, handler));
+  }
+
+  /** Every handler answers; a bad header or a fault becomes an error response with a remark. */
+  #guard(code: number, handler: Handler): RequestProcessor {
+    return async (request, connection) => {
+      if (!this.#started) return createResponse(request, ResponseCode.SERVICE_NOT_AVAILABLE, 'the broker is starting or shutting down');
+      try {
+        return await handler(this, request, connection);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        const codeName = (err as { code?: string }).code;
+        if (codeName !== 'BROKER_ERR_INVALID_ARGUMENT') {
+          this.logger.warn('request failed', { request: requestCodeName(code), from: connection.remoteAddress, error: message });
+        }
+        return createResponse(request, ResponseCode.SYSTEM_ERROR, message);
+      }
+    };
+  }
+
+  async start(): Promise<void> {
+    const root = this.config.storePathRootDir;
+    fs.mkdirSync(path.join(root, 'config'), { recursive: true });
+    this.topicConfigManager.load();
+    this.subscriptionGroupManager.load();
+    this.consumerOffsetManager.load();
+
+    const store: MessageStore = this.#injectedStore ?? (await this.#createDefaultStore());
+    this.#store = store;
+    store.setMessageArrivingListener((topic, queueId, maxQueueOffset, tagsCode) =>
+      this.holdService.notifyMessageArriving(topic, queueId, maxQueueOffset, tagsCode),
+    );
+    await store.start();
+    this.#recoverTopicsFromStore();
+
+    this.#schedule = new ScheduleMessageService(root, this.config.messageDelayLevel, store, this.logger.child('schedule'));
+    this.#schedule.load();
+
+    this.#server.onConnectionClose((connection) => this.#connectionGone(connection.id));
+    try {
+      this.#port = await this.#server.listen(this.config.listenPort);
+      if (this.config.fastListenPort !== null) this.#fastPort = await this.#server.listen(this.config.fastListenPort);
+    } catch (err) {
+      await this.#server.close();
+      await store.shutdown();
+      throw err;
+    }
+    this.#started = true;
+    this.holdService.start();
+    this.#schedule.start();
+    this.#every(this.config.offsetFlushIntervalMs, () => this.#persistOffsets());
+    this.#every(CHANNEL_SCAN_INTERVAL_MS, () => this.#scanNotActiveChannels());
+    this.#every(this.config.registerNameServerPeriodMs, () => void this.#registerBrokerAllNow());
+    await this.#registerBrokerAllNow();
+    this.logger.info('broker started', { brokerAddr: this.brokerAddr, fastPort: this.#fastPort, namesrvAddr: this.config.namesrvAddr.join(';') });
+  }
+
+  async #createDefaultStore(): Promise<MessageStore> {
+    const { DefaultMessageStore } = await import('../store/default-message-store');
+    return new DefaultMessageStore({
+      storePathRootDir: this.config.storePathRootDir,
+      flushDiskType: this.config.flushDiskType,
+      messageDelayLevel: this.config.messageDelayLevel,
+      maxMessageSizeBytes: this.config.maxMessageSizeBytes,
+      logger: this.logger.child('store'),
+    });
+  }
+
+  #every(intervalMs: number, task: () => void): void {
+    const timer = setInterval(() => {
+      try {
+        task();
+      } catch (err) {
+        this.logger.warn('periodic task failed', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }, intervalMs);
+    timer.unref();
+    this.#timers.push(timer);
+  }
+
+  /** Topics with consume queues on disk but no config (topics.json lost) get a config back. */
+  #recoverTopicsFromStore(): void {
+    let added = false;
+    for (const [topic, queueIds] of this.store.listConsumeQueues()) {
+      if (this.topicConfigManager.get(topic)) continue;
+      const queueNums = Math.max(...queueIds, 0) + 1;
+      this.topicConfigManager.topicConfigTable.set(topic, makeTopicConfig(topic, Math.max(queueNums, 1), 6));
+      added = true;
+    }
+    if (added) this.topicConfigManager.persist();
+  }
+
+  #persistOffsets(): void {
+    this.consumerOffsetManager.flushIfDirty();
+  }
+
+  #connectionGone(connectionId: string): void {
+    this.consumerManager.connectionGone(connectionId, this.config.notifyConsumerIdsChangedEnable);
+    this.producerManager.connectionGone(connectionId);
+  }
+
+  #scanNotActiveChannels(): void {
+    const expiredMs = this.config.channelExpiredTimeoutMs ?? BROKER_CHANNEL_EXPIRED_MS;
+    const expired = new Set([...this.consumerManager.scanExpired(expiredMs), ...this.producerManager.scanExpired(expiredMs)]);
+    if (expired.size === 0) return;
+    for (const connection of this.#server.connections()) {
+      if (expired.has(connection.id)) {
+        this.logger.info('closing a client silent for too long', { remoteAddress: connection.remoteAddress });
+        connection.close();
+      }
+    }
+    for (const id of expired) this.#connectionGone(id);
+  }
+
+  #notifyConsumerIdsChanged(group: string, channels: ClientChannelInfo[]): void {
+    for (const channel of channels) {
+      if (channel.connection.closed) continue;
+      try {
+        channel.connection.invokeOneway(createRequest(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, { consumerGroup: group }));
+      } catch (err) {
+        this.logger.debug('notify consumer ids changed failed', { group, error: (err as Error).message });
+      }
+    }
+  }
+
+  /** Schedules one REGISTER_BROKER to every NameServer (coalesces bursts of topic changes). */
+  registerBrokerAll(): void {
+    if (!this.#started || this.#registerPending) return;
+    this.#registerPending = true;
+    setImmediate(() => {
+      this.#registerPending = false;
+      void this.#registerBrokerAllNow();
+    });
+  }
+
+  async #registerBrokerAllNow(): Promise<void> {
+    if (this.config.namesrvAddr.length === 0) return;
+    const wrapper = this.topicConfigManager.wrapper();
+    if (!(this.config.brokerPermission & 2) || !(this.config.brokerPermission & 4)) {
+      for (const config of Object.values(wrapper.topicConfigTable)) config.perm &= this.config.brokerPermission;
+    }
+    const body = Buffer.from(JSON.stringify({ filterServerList: [], topicConfigSerializeWrapper: wrapper }));
+    const extFields = {
+      brokerAddr: this.brokerAddr,
+      brokerId: this.config.brokerId,
+      brokerName: this.config.brokerName,
+      clusterName: this.config.brokerClusterName,
+      haServerAddr: `${this.config.brokerIP1}:${this.#port + 1}`,
+      compressed: false,
+      bodyCrc32: zlib.crc32(body) & 0x7fffffff,
+    };
+    await Promise.all(
+      this.config.namesrvAddr.map(async (address) => {
+        try {
+          const response = await this.#namesrvClient.invoke(address, createRequest(RequestCode.REGISTER_BROKER, extFields, body), REGISTER_BROKER_TIMEOUT_MS);
+          if (response.code !== ResponseCode.SUCCESS) this.logger.warn('register broker refused', { namesrv: address, code: response.code, remark: response.remark });
+        } catch (err) {
+          this.logger.warn('register broker failed', { namesrv: address, error: err instanceof Error ? err.message : String(err) });
+        }
+      }),
+    );
+  }
+
+  async #unregisterBroker(): Promise<void> {
+    const extFields = { brokerAddr: this.brokerAddr, brokerId: this.config.brokerId, brokerName: this.config.brokerName, clusterName: this.config.brokerClusterName };
+    await Promise.all(
+      this.config.namesrvAddr.map(async (address) => {
+        try {
+          await this.#namesrvClient.invoke(address, createRequest(RequestCode.UNREGISTER_BROKER, extFields), 3_000);
+        } catch (err) {
+          this.logger.warn('unregister broker failed', { namesrv: address, error: err instanceof Error ? err.message : String(err) });
+        }
+      }),
+    );
+  }
+
+  async shutdown(): Promise<void> {
+    if (!this.#started) return;
+    this.#started = false;
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#timers.length = 0;
+    await this.#unregisterBroker();
+    this.holdService.shutdown();
+    this.#schedule?.shutdown();
+    try {
+      this.consumerOffsetManager.persist();
+    } catch (err) {
+      this.logger.error('persisting consumer offsets failed', { error: (err as Error).message });
+    }
+    await this.#server.close();
+    await this.#namesrvClient.close();
+    await this.#store?.shutdown();
+    this.logger.info('broker stopped', { brokerAddr: this.brokerAddr });
+  }
+}

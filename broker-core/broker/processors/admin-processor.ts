@@ -1,0 +1,329 @@
+/** Admin codes the console and mqadmin use (protocol.md §2.4), plus VIEW_MESSAGE_BY_ID 33 and QUERY_MESSAGE 12. */
+import { BROKER_TO_CLIENT_TIMEOUT_MS, QUERY_MESSAGE_MAX } from '../../config/limits';
+import { parseJavaJson, stringifyJavaJson } from '../../protocol/fastjson';
+import { RequestCode } from '../../protocol/request-code';
+import { ResponseCode } from '../../protocol/response-code';
+import { createRequest, createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import type { BrokerContext } from '../broker-context';
+import { brokerConfigToProperties, MUTABLE_BROKER_CONFIG_KEYS } from '../broker-config';
+import { makeSubscriptionGroupConfig } from '../groups/subscription-group-manager';
+import { decodeOffsetMsgIdText } from '../message/message-util';
+import { makeTopicConfig, TopicValidator } from '../topics/topic-config-manager';
+import { Header } from './header';
+import { validateGroupName, validateTopicName } from './send-message-processor';
+
+const json = (value: unknown) => Buffer.from(JSON.stringify(value));
+
+export function processUpdateAndCreateTopic(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const header = new Header(request);
+  const topic = header.string('topic');
+  const bad = validateTopicName(topic);
+  if (bad) return createResponse(request, ResponseCode.SYSTEM_ERROR, bad);
+  if (topic === ctx.config.brokerClusterName || topic === TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC) {
+    return createResponse(request, ResponseCode.SYSTEM_ERROR, `the topic[${topic}] is conflict with system topic.`);
+  }
+  const config = makeTopicConfig(topic, 16, 6);
+  config.readQueueNums = header.int('readQueueNums');
+  config.writeQueueNums = header.int('writeQueueNums');
+  config.perm = header.int('perm');
+  config.topicFilterType = header.optString('topicFilterType') ?? 'SINGLE_TAG';
+  config.topicSysFlag = header.optNumber('topicSysFlag') ?? 0;
+  config.order = header.optBoolean('order') ?? false;
+  if (config.readQueueNums < 0 || config.writeQueueNums < 0 || config.readQueueNums > 1024 || config.writeQueueNums > 1024) {
+    return createResponse(request, ResponseCode.INVALID_PARAMETER, 'queue numbers must be within 0..1024');
+  }
+  ctx.topicConfigManager.update(config);
+  ctx.registerBrokerAll();
+  return createResponse(request, ResponseCode.SUCCESS);
+}
+
+export function processDeleteTopic(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const topic = new Header(request).string('topic');
+  ctx.topicConfigManager.delete(topic);
+  ctx.consumerOffsetManager.removeTopic(topic);
+  ctx.store.deleteTopics([topic]);
+  ctx.registerBrokerAll();
+  return createResponse(request, ResponseCode.SUCCESS);
+}
+
+export function processGetAllTopicConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(ctx.topicConfigManager.wrapper()));
+}
+
+export function processGetTopicConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const topic = new Header(request).string('topic');
+  const config = ctx.topicConfigManager.get(topic);
+  if (!config) return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, `No topic in this broker. topic: ${topic}`);
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(config));
+}
+
+export function processUpdateAndCreateSubscriptionGroup(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  let raw: Record<string, unknown> | null = null;
+  try {
+    raw = request.body ? (parseJavaJson(request.body.toString('utf8')) as Record<string, unknown>) : null;
+  } catch {
+    raw = null;
+  }
+  if (!raw || typeof raw.groupName !== 'string') return createResponse(request, ResponseCode.SYSTEM_ERROR, 'the body is not a SubscriptionGroupConfig');
+  const bad = validateGroupName(raw.groupName);
+  if (bad) return createResponse(request, ResponseCode.SYSTEM_ERROR, bad);
+  ctx.subscriptionGroupManager.update(makeSubscriptionGroupConfig(raw.groupName, raw));
+  return createResponse(request, ResponseCode.SUCCESS);
+}
+
+export function processGetAllSubscriptionGroup(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(ctx.subscriptionGroupManager.wrapper()));
+}
+
+export function processGetSubscriptionGroupConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const group = new Header(request).string('group');
+  const config = ctx.subscriptionGroupManager.get(group);
+  if (!config) return createResponse(request, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `No group in this broker. group: ${group}`);
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(config));
+}
+
+export function processDeleteSubscriptionGroup(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const header = new Header(request);
+  const group = header.string('groupName');
+  ctx.subscriptionGroupManager.delete(group);
+  if (header.optBoolean('cleanOffset')) ctx.consumerOffsetManager.removeGroup(group);
+  return createResponse(request, ResponseCode.SUCCESS);
+}
+
+export function processGetBrokerConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const version = ctx.topicConfigManager.dataVersion;
+  return createResponse(request, ResponseCode.SUCCESS, undefined, { version: JSON.stringify(version) }, Buffer.from(brokerConfigToProperties(ctx.config)));
+}
+
+export function processUpdateBrokerConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const text = request.body?.toString('utf8') ?? '';
+  const updates: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    const at = line.indexOf('=');
+    if (at > 0 && !line.trimStart().startsWith('#')) updates[line.slice(0, at).trim()] = line.slice(at + 1).trim();
+  }
+  const rejected = Object.keys(updates).filter((key) => !(MUTABLE_BROKER_CONFIG_KEYS as readonly string[]).includes(key));
+  if (rejected.length > 0) return createResponse(request, ResponseCode.SYSTEM_ERROR, `cannot change at run time: ${rejected.join(', ')}`);
+  const config = ctx.config as unknown as Record<string, unknown>;
+  for (const [key, value] of Object.entries(updates)) {
+    const current = config[key];
+    if (typeof current === 'boolean') config[key] = value === 'true';
+    else if (typeof current === 'number') {
+      const n = Number(value);
+      if (!Number.isFinite(n)) return createResponse(request, ResponseCode.SYSTEM_ERROR, `${key} must be a number`);
+      config[key] = n;
+    } else config[key] = value;
+  }
+  if (Object.keys(updates).length > 0) ctx.registerBrokerAll();
+  return createResponse(request, ResponseCode.SUCCESS);
+}
+
+export function processGetBrokerRuntimeInfo(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const store = ctx.store.runtimeInfo();
+  const stats = ctx.stats;
+  const table: Record<string, string> = {
+    brokerVersionDesc: 'V4_9_4',
+    brokerVersion: '401',
+    msgPutTotalYesterdayMorning: String(stats.msgPutTotalYesterdayMorning),
+    msgPutTotalTodayMorning: String(stats.msgPutTotalTodayMorning),
+    msgPutTotalTodayNow: String(stats.todayPutTotal()),
+    msgGetTotalYesterdayMorning: String(stats.msgGetTotalYesterdayMorning),
+    msgGetTotalTodayMorning: String(stats.msgGetTotalTodayMorning),
+    msgGetTotalTodayNow: String(stats.todayGetTotal()),
+    sendThreadPoolQueueSize: '0',
+    sendThreadPoolQueueCapacity: '10000',
+    pullThreadPoolQueueSize: '0',
+    pullThreadPoolQueueCapacity: '100000',
+    queryThreadPoolQueueSize: '0',
+    queryThreadPoolQueueCapacity: '20000',
+    sendThreadPoolQueueHeadWaitTimeMills: '0',
+    pullThreadPoolQueueHeadWaitTimeMills: '0',
+    queryThreadPoolQueueHeadWaitTimeMills: '0',
+    EndTransactionQueueSize: '0',
+    EndTransactionThreadPoolQueueCapacity: '100000',
+    dispatchBehindBytes: String(store.dispatchBehindBytes),
+    pageCacheLockTimeMills: '0',
+    earliestMessageTimeStamp: String(store.earliestMessageTimestamp),
+    startAcceptSendRequestTimeStamp: '0',
+    remainTransientStoreBufferNumbs: '2147483647',
+    remainHowManyDataToCommit: '0',
+    remainHowManyDataToFlush: String(store.unflushedBytes),
+    commitLogDirCapacity: `Total : ${store.storePathRootDir}`,
+    bootTimestamp: String(store.bootTimestamp || ctx.bootTimestamp),
+    runtime: formatRuntime(Date.now() - ctx.bootTimestamp),
+    putMessageEntireTimeMax: String(store.putMessageEntireTimeMaxMs),
+    putMessageTimesTotal: String(store.putMessageTimesTotal),
+    putMessageFailedTimes: String(store.putMessageFailedTimes),
+    putMessageSizeTotal: String(store.putMessageSizeTotal),
+    putMessageDistributeTime: '',
+    putMessageAverageSize: String(store.putMessageTimesTotal > 0 ? store.putMessageSizeTotal / store.putMessageTimesTotal : 0),
+    dispatchMaxBuffer: '0',
+    getMessageEntireTimeMax: '0',
+    putTps: stats.putTimes.tpsTriple(),
+    getFoundTps: stats.getFound.tpsTriple(),
+    getMissTps: stats.getMiss.tpsTriple(),
+    getTotalTps: [10, 60, 600].map((w) => (stats.getFound.tps(Math.min(w, 600)) + stats.getMiss.tps(Math.min(w, 600))).toFixed(2)).join(' '),
+    getTransferedTps: stats.getTransfered.tpsTriple(),
+    putLatency99: '0',
+    putLatency999: '0',
+    commitLogDiskRatio: String(store.commitLogDiskRatio),
+    consumeQueueDiskRatio: String(store.consumeQueueDiskRatio),
+    commitLogMinOffset: String(store.commitLogMinOffset),
+    commitLogMaxOffset: String(store.commitLogMaxOffset),
+  };
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json({ table }));
+}
+
+function formatRuntime(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `[ ${Math.floor(s / 86400)} days, ${Math.floor((s % 86400) / 3600)} hours, ${Math.floor((s % 3600) / 60)} minutes, ${s % 60} seconds ]`;
+}
+
+function mq(ctx: BrokerContext, topic: string, queueId: number): { brokerName: string; queueId: number; topic: string } {
+  return { brokerName: ctx.config.brokerName, queueId, topic };
+}
+
+export function processGetTopicStatsInfo(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const topic = new Header(request).string('topic');
+  const config = ctx.topicConfigManager.get(topic);
+  if (!config) return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, `topic[${topic}] not exist`);
+  const offsetTable = new Map<object, unknown>();
+  for (let queueId = 0; queueId < config.writeQueueNums; queueId++) {
+    const maxOffset = ctx.store.getMaxOffsetInQueue(topic, queueId);
+    const minOffset = ctx.store.getMinOffsetInQueue(topic, queueId);
+    const lastUpdateTimestamp = maxOffset > 0 ? ctx.store.getMessageStoreTimeStamp(topic, queueId, maxOffset - 1) : 0;
+    offsetTable.set(mq(ctx, topic, queueId), { lastUpdateTimestamp, maxOffset, minOffset });
+  }
+  const body = stringifyJavaJson(new Map<string, unknown>([['offsetTable', offsetTable], ['topicPutTps', ctx.stats.topicPutTps(topic)]]));
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, Buffer.from(body));
+}
+
+export function processGetConsumeStats(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const header = new Header(request);
+  const group = header.string('consumerGroup');
+  const onlyTopic = header.optString('topic');
+  const topics = onlyTopic ? [onlyTopic] : [...ctx.consumerOffsetManager.whichTopicByConsumer(group)];
+  const offsetTable = new Map<object, unknown>();
+  let consumeTps = 0;
+  for (const topic of topics) {
+    const config = ctx.topicConfigManager.get(topic);
+    if (!config) continue;
+    // Only online subscribers of a topic they no longer subscribe to are skipped by Java; we report what we have.
+    for (let queueId = 0; queueId < config.readQueueNums; queueId++) {
+      const brokerOffset = ctx.store.getMaxOffsetInQueue(topic, queueId);
+      let consumerOffset = ctx.consumerOffsetManager.queryOffset(group, topic, queueId);
+      if (consumerOffset < 0) consumerOffset = 0;
+      const lastTimestamp = consumerOffset > 0 ? ctx.store.getMessageStoreTimeStamp(topic, queueId, consumerOffset - 1) : 0;
+      offsetTable.set(mq(ctx, topic, queueId), { brokerOffset, consumerOffset, lastTimestamp, pullOffset: consumerOffset });
+    }
+    consumeTps += ctx.stats.groupGetTps(group, topic);
+  }
+  const body = stringifyJavaJson(new Map<string, unknown>([['consumeTps', consumeTps], ['offsetTable', offsetTable]]));
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, Buffer.from(body));
+}
+
+export function processGetConsumerConnectionList(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const group = new Header(request).string('consumerGroup');
+  const info = ctx.consumerManager.get(group);
+  if (!info) return createResponse(request, ResponseCode.CONSUMER_NOT_ONLINE, `the consumer group[${group}] not online`);
+  const body = {
+    connectionSet: [...info.channels.values()].map((c) => ({ clientAddr: c.connection.remoteAddress, clientId: c.clientId, language: c.language, version: c.version })),
+    consumeFromWhere: info.consumeFromWhere,
+    consumeType: info.consumeType,
+    messageModel: info.messageModel,
+    subscriptionTable: Object.fromEntries([...info.subscriptionTable].map(([topic, sub]) => [topic, { classFilterMode: false, ...sub }])),
+  };
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(body));
+}
+
+export function processGetProducerConnectionList(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const group = new Header(request).string('producerGroup');
+  const channels = ctx.producerManager.channels(group);
+  if (channels.length === 0) return createResponse(request, ResponseCode.SYSTEM_ERROR, `the producer group[${group}] not exist`);
+  const body = { connectionSet: channels.map((c) => ({ clientAddr: c.connection.remoteAddress, clientId: c.clientId, language: c.language, version: c.version })) };
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(body));
+}
+
+export function processQueryTopicConsumeByWho(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const topic = new Header(request).string('topic');
+  const groups = new Set([...ctx.consumerManager.groupsByTopic(topic), ...ctx.consumerOffsetManager.whichGroupByTopic(topic)]);
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json({ groupList: [...groups].sort() }));
+}
+
+export function processInvokeBrokerToResetOffset(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const header = new Header(request);
+  const topic = header.string('topic');
+  const group = header.string('group');
+  const timestamp = header.number('timestamp');
+  const isForce = header.optBoolean('isForce') ?? true;
+  const config = ctx.topicConfigManager.get(topic);
+  if (!config) return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, `[reset offset] topic[${topic}] not exist`);
+  const info = ctx.consumerManager.get(group);
+  const online = info ? [...info.channels.values()].filter((c) => !c.connection.closed) : [];
+  if (online.length === 0) return createResponse(request, ResponseCode.CONSUMER_NOT_ONLINE, `Consumer not online, so can not reset offset, Group: ${group} Topic: ${topic} Timestamp: ${timestamp}`);
+  const offsetTable = new Map<object, number>();
+  for (let queueId = 0; queueId < config.writeQueueNums; queueId++) {
+    const consumerOffset = ctx.consumerOffsetManager.queryOffset(group, topic, queueId);
+    if (consumerOffset < 0) continue;
+    let target = timestamp === -1 ? ctx.store.getMaxOffsetInQueue(topic, queueId) : ctx.store.getOffsetInQueueByTime(topic, queueId, timestamp);
+    if (!isForce && target >= consumerOffset) target = consumerOffset;
+    offsetTable.set(mq(ctx, topic, queueId), target);
+  }
+  const body = Buffer.from(stringifyJavaJson(new Map<string, unknown>([['offsetTable', offsetTable]])));
+  for (const channel of online) {
+    const push = createRequest(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, { topic, group, timestamp, isForce }, body);
+    try {
+      channel.connection.invokeOneway(push);
+    } catch (err) {
+      ctx.logger.warn('reset offset push failed', { clientId: channel.clientId, error: (err as Error).message });
+    }
+  }
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, body);
+}
+
+async function forwardToClient(ctx: BrokerContext, request: RemotingCommand, group: string, clientId: string, body?: Buffer): Promise<RemotingCommand> {
+  const channel = ctx.consumerManager.findChannel(group, clientId);
+  if (!channel) return createResponse(request, ResponseCode.SYSTEM_ERROR, `The Consumer <${clientId}> not online`);
+  const forward = createRequest(request.code, request.extFields, body ?? request.body);
+  try {
+    const reply = await channel.connection.invoke(forward, BROKER_TO_CLIENT_TIMEOUT_MS);
+    return createResponse(request, reply.code, reply.remark, reply.extFields, reply.body);
+  } catch (err) {
+    return createResponse(request, ResponseCode.SYSTEM_ERROR, `invoke consumer <${clientId}> failed: ${(err as Error).message}`);
+  }
+}
+
+export function processGetConsumerRunningInfo(ctx: BrokerContext, request: RemotingCommand): Promise<RemotingCommand> {
+  const header = new Header(request);
+  return forwardToClient(ctx, request, header.string('consumerGroup'), header.string('clientId'));
+}
+
+export function processConsumeMessageDirectly(ctx: BrokerContext, request: RemotingCommand): Promise<RemotingCommand> | RemotingCommand {
+  const header = new Header(request);
+  const msgId = header.string('msgId');
+  const decoded = decodeOffsetMsgIdText(msgId);
+  if (!decoded) return createResponse(request, ResponseCode.SYSTEM_ERROR, `bad msgId ${msgId}`);
+  const record = ctx.store.lookMessageByOffset(decoded.commitLogOffset);
+  if (!record) return createResponse(request, ResponseCode.SYSTEM_ERROR, `no message at commit-log offset ${decoded.commitLogOffset}`);
+  return forwardToClient(ctx, request, header.string('consumerGroup'), header.string('clientId'), record);
+}
+
+export function processViewMessageById(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const commitLogOffset = new Header(request).number('offset');
+  const record = ctx.store.lookMessageByOffset(commitLogOffset);
+  if (!record) return createResponse(request, ResponseCode.SYSTEM_ERROR, `can not find message by the offset, ${commitLogOffset}`);
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, record);
+}
+
+export function processQueryMessage(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const header = new Header(request);
+  const topic = header.string('topic');
+  const key = header.string('key');
+  const uniqueKeyQuery = header.optString('_UNIQUE_KEY_QUERY') === 'true';
+  const maxNum = Math.min(uniqueKeyQuery ? 32 : header.int('maxNum'), QUERY_MESSAGE_MAX);
+  const result = ctx.store.queryMessage(topic, key, maxNum, header.optNumber('beginTimestamp') ?? 0, header.optNumber('endTimestamp') ?? Number.MAX_SAFE_INTEGER);
+  const ext = { indexLastUpdateTimestamp: result.indexLastUpdateTimestamp, indexLastUpdatePhyoffset: result.indexLastUpdatePhyoffset };
+  if (result.messages.length === 0) return createResponse(request, ResponseCode.QUERY_NOT_FOUND, 'can not find message, maybe time range not correct', ext);
+  return createResponse(request, ResponseCode.SUCCESS, undefined, ext, Buffer.concat(result.messages));
+}
+

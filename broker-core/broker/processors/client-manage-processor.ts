@@ -1,0 +1,168 @@
+/**
+ * HEART_BEAT 34, UNREGISTER_CLIENT 35, GET_CONSUMER_LIST_BY_GROUP 38, QUERY_/UPDATE_CONSUMER_OFFSET 14/15,
+ * SEARCH_OFFSET_BY_TIMESTAMP 29, GET_MAX_/MIN_OFFSET 30/31, GET_EARLIEST_MSG_STORETIME 32, LOCK_/UNLOCK_BATCH_MQ 41/42.
+ */
+import { parseJavaJson } from '../../protocol/fastjson';
+import { ResponseCode } from '../../protocol/response-code';
+import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import type { RemotingConnection } from '../../remoting/remoting-server';
+import type { BrokerContext } from '../broker-context';
+import { buildSubscriptionData, type SubscriptionData } from '../filter/subscription';
+import { PermName, RETRY_GROUP_TOPIC_PREFIX } from '../topics/topic-config-manager';
+import { Header } from './header';
+
+interface HeartbeatBody {
+  clientID?: string;
+  producerDataSet?: { groupName?: string }[];
+  consumerDataSet?: {
+    groupName?: string;
+    consumeType?: string;
+    messageModel?: string;
+    consumeFromWhere?: string;
+    subscriptionDataSet?: { topic?: string; subString?: string; subVersion?: number; expressionType?: string }[];
+  }[];
+}
+
+function parseBody<T>(request: RemotingCommand): T | null {
+  if (!request.body || request.body.length === 0) return null;
+  try {
+    return parseJavaJson(request.body.toString('utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+export function processHeartbeat(ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection): RemotingCommand {
+  const body = parseBody<HeartbeatBody>(request);
+  if (!body || typeof body !== 'object') return createResponse(request, ResponseCode.SYSTEM_ERROR, 'the heartbeat body is missing or not JSON');
+  const clientId = String(body.clientID ?? connection.remoteAddress);
+  connection.attributes.set('clientId', clientId);
+  connection.attributes.set('language', request.language);
+  connection.attributes.set('version', request.version);
+  const channel = { connection, clientId, language: request.language, version: request.version };
+
+  for (const consumer of body.consumerDataSet ?? []) {
+    const group = consumer.groupName;
+    if (!group) continue;
+    const groupConfig = ctx.subscriptionGroupManager.findOrCreate(group);
+    if (!groupConfig) continue;
+    if (groupConfig.retryQueueNums > 0) {
+      const retry = ctx.topicConfigManager.createTopicIfAbsent(RETRY_GROUP_TOPIC_PREFIX + group, groupConfig.retryQueueNums, PermName.PERM_READ | PermName.PERM_WRITE);
+      if (retry.created) ctx.registerBrokerAll();
+    }
+    const subscriptions: SubscriptionData[] = [];
+    for (const sub of consumer.subscriptionDataSet ?? []) {
+      if (!sub.topic) continue;
+      const data = buildSubscriptionData(sub.topic, sub.subString, Number(sub.subVersion ?? Date.now()));
+      if (data) subscriptions.push(data);
+    }
+    const notify = ctx.config.notifyConsumerIdsChangedEnable && groupConfig.notifyConsumerIdsChangedEnable;
+    ctx.consumerManager.register(
+      group,
+      channel,
+      consumer.consumeType ?? 'CONSUME_PASSIVELY',
+      consumer.messageModel ?? 'CLUSTERING',
+      consumer.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET',
+      subscriptions,
+      notify,
+    );
+  }
+  for (const producer of body.producerDataSet ?? []) {
+    if (producer.groupName) ctx.producerManager.register(producer.groupName, channel);
+  }
+  return createResponse(request, ResponseCode.SUCCESS);
+}
+
+export function processUnregisterClient(ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection): RemotingCommand {
+  const header = new Header(request);
+  const producerGroup = header.optString('producerGroup');
+  const consumerGroup = header.optString('consumerGroup');
+  if (producerGroup) ctx.producerManager.unregister(producerGroup, connection.id);
+  if (consumerGroup) {
+    const config = ctx.subscriptionGroupManager.get(consumerGroup);
+    const notify = ctx.config.notifyConsumerIdsChangedEnable && (config?.notifyConsumerIdsChangedEnable ?? true);
+    ctx.consumerManager.unregister(consumerGroup, connection.id, notify);
+  }
+  return createResponse(request, ResponseCode.SUCCESS);
+}
+
+export function processGetConsumerListByGroup(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const group = new Header(request).string('consumerGroup');
+  const ids = ctx.consumerManager.clientIds(group);
+  if (ids.length === 0) return createResponse(request, ResponseCode.SYSTEM_ERROR, `no consumer for this group, ${group}`);
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, Buffer.from(JSON.stringify({ consumerIdList: ids })));
+}
+
+export function processQueryConsumerOffset(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const header = new Header(request);
+  const group = header.string('consumerGroup');
+  const topic = header.string('topic');
+  const queueId = header.int('queueId');
+  const stored = ctx.consumerOffsetManager.queryOffset(group, topic, queueId);
+  if (stored >= 0) return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: stored });
+  if (header.optString('setZeroIfNotFound') === 'false') return createResponse(request, ResponseCode.QUERY_NOT_FOUND, 'Not found, do not set to zero, maybe this group boot first');
+  const minOffset = ctx.store.getMinOffsetInQueue(topic, queueId);
+  if (minOffset <= 0) return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: 0 });
+  return createResponse(request, ResponseCode.QUERY_NOT_FOUND, 'Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first');
+}
+
+export function processUpdateConsumerOffset(ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection): RemotingCommand {
+  const header = new Header(request);
+  const group = header.string('consumerGroup');
+  const topic = header.string('topic');
+  const queueId = header.int('queueId');
+  const commitOffset = header.number('commitOffset');
+  ctx.consumerOffsetManager.commitOffset(connection.remoteAddress, group, topic, queueId, commitOffset);
+  return createResponse(request, ResponseCode.SUCCESS);
+}
+
+export function processGetMaxOffset(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const header = new Header(request);
+  return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: ctx.store.getMaxOffsetInQueue(header.string('topic'), header.int('queueId')) });
+}
+
+export function processGetMinOffset(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const header = new Header(request);
+  return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: ctx.store.getMinOffsetInQueue(header.string('topic'), header.int('queueId')) });
+}
+
+export function processSearchOffsetByTimestamp(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const header = new Header(request);
+  const boundary = (header.optString('boundaryType') ?? 'lower').toLowerCase() === 'upper' ? 'upper' : 'lower';
+  const queueOffset = ctx.store.getOffsetInQueueByTime(header.string('topic'), header.int('queueId'), header.number('timestamp'), boundary);
+  return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: queueOffset });
+}
+
+export function processGetEarliestMsgStoretime(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const header = new Header(request);
+  return createResponse(request, ResponseCode.SUCCESS, undefined, { timestamp: ctx.store.getEarliestMessageTime(header.string('topic'), header.int('queueId')) });
+}
+
+interface MessageQueueJson {
+  topic: string;
+  brokerName: string;
+  queueId: number;
+}
+
+function mqKey(mq: MessageQueueJson): string {
+  return `${mq.topic}\u0001${mq.brokerName}\u0001${mq.queueId}`;
+}
+
+export function processLockBatchMq(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const body = parseBody<{ clientId?: string; consumerGroup?: string; mqSet?: MessageQueueJson[] }>(request);
+  if (!body?.consumerGroup || !body.clientId) return createResponse(request, ResponseCode.SYSTEM_ERROR, 'the lock request body is missing consumerGroup or clientId');
+  const mqs = new Map((body.mqSet ?? []).map((mq) => [mqKey(mq), mq] as const));
+  const locked = ctx.lockManager.tryLockBatch(body.consumerGroup, [...mqs.keys()], body.clientId);
+  const lockOKMQSet = locked.map((key) => {
+    const mq = mqs.get(key)!;
+    return { brokerName: mq.brokerName, queueId: mq.queueId, topic: mq.topic };
+  });
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, Buffer.from(JSON.stringify({ lockOKMQSet })));
+}
+
+export function processUnlockBatchMq(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const body = parseBody<{ clientId?: string; consumerGroup?: string; mqSet?: MessageQueueJson[] }>(request);
+  if (!body?.consumerGroup || !body.clientId) return createResponse(request, ResponseCode.SYSTEM_ERROR, 'the unlock request body is missing consumerGroup or clientId');
+  ctx.lockManager.unlockBatch(body.consumerGroup, (body.mqSet ?? []).map(mqKey), body.clientId);
+  return createResponse(request, ResponseCode.SUCCESS);
+}
