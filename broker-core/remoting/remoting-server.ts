@@ -1,0 +1,87 @@
+/**
+ * The accept loop: one processor table by request code, shared by every port the server listens on
+ * (the broker listens on 10911 and on the "fast" port 10909 with the same table).
+ */
+import net from 'node:net';
+import { Connection, type RemotingConnection, type RequestProcessor } from './connection';
+import { silentLogger, type Logger } from '../util/logger';
+import { FRAME_BYTES_MAX } from '../config/limits';
+
+export type { RemotingConnection, RequestProcessor } from './connection';
+
+export interface RemotingServerOptions {
+  name: string;
+  host?: string;
+  logger?: Logger;
+  frameBytesMax?: number;
+}
+
+export class RemotingServer {
+  readonly #options: RemotingServerOptions;
+  readonly #logger: Logger;
+  readonly #processors = new Map<number, RequestProcessor>();
+  readonly #servers: net.Server[] = [];
+  readonly #connections = new Set<Connection>();
+  readonly #closeListeners: ((connection: RemotingConnection) => void)[] = [];
+  #nextConnectionId = 1;
+  #opaque = 0;
+
+  constructor(options: RemotingServerOptions) {
+    this.#options = options;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  registerProcessor(code: number, processor: RequestProcessor): void {
+    this.#processors.set(code, processor);
+  }
+
+  onConnectionClose(listener: (connection: RemotingConnection) => void): void {
+    this.#closeListeners.push(listener);
+  }
+
+  /** Listens on a port (0 = ephemeral); may be called for several ports. Resolves with the bound port. */
+  listen(port: number, host = this.#options.host ?? '0.0.0.0'): Promise<number> {
+    const server = net.createServer((socket) => this.#accept(socket));
+    return new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port, host, exclusive: true }, () => {
+        server.off('error', reject);
+        server.on('error', (err) => this.#logger.error('server socket error', { error: err.message }));
+        this.#servers.push(server);
+        resolve((server.address() as net.AddressInfo).port);
+      });
+    });
+  }
+
+  connections(): RemotingConnection[] {
+    return [...this.#connections];
+  }
+
+  async close(): Promise<void> {
+    const closing = this.#servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve())));
+    for (const connection of this.#connections) connection.close();
+    await Promise.all(closing);
+  }
+
+  #accept(socket: net.Socket): void {
+    const connection = new Connection(socket, {
+      id: `${this.#options.name}-${this.#nextConnectionId++}`,
+      logger: this.#logger,
+      processors: this.#processors,
+      frameBytesMax: this.#options.frameBytesMax ?? FRAME_BYTES_MAX,
+      nextOpaque: () => (this.#opaque = (this.#opaque + 1) | 0),
+      onClose: (closed) => {
+        this.#connections.delete(closed);
+        for (const listener of this.#closeListeners) {
+          try {
+            listener(closed);
+          } catch (err) {
+            this.#logger.error('connection close listener failed', { error: String(err) });
+          }
+        }
+      },
+    });
+    this.#connections.add(connection);
+    this.#logger.debug('connection accepted', { connection: connection.id, peer: connection.remoteAddress });
+  }
+}
