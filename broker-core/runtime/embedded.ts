@@ -24,7 +24,11 @@ export async function startEmbedded(config: RuntimeConfig, logger: Logger): Prom
   const storePathRootDir = path.join(config.home, 'store');
   fs.mkdirSync(storePathRootDir, { recursive: true });
 
-  const namesrv = new NamesrvController({ port: config.namesrvPort, logger: logger.child('namesrv') });
+  const namesrv = new NamesrvController({
+    port: config.namesrvPort,
+    logger: logger.child('namesrv'),
+    kvConfigPath: path.join(config.home, 'namesrv', 'kvConfig.json'),
+  });
   await namesrv.start();
   const broker = new BrokerController(
     {
