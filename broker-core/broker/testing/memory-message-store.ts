@@ -2,10 +2,8 @@
  * An in-memory MessageStore for broker tests (records encoded in the real commit-log layout, v1 magic,
  * IPv4 hosts). Not for production: nothing reaches the disk.
  */
-import zlib from 'node:zlib';
 import type {
   GetMessageResult,
-  HostAddress,
   MessageArrivingListener,
   MessageStore,
   MessageToStore,
@@ -14,10 +12,9 @@ import type {
   StoreRuntimeInfo,
   TagsCodeFilter,
 } from '../../store/message-store';
+import { prepareRecord, writeRecord } from '../../store/record';
 import { tagHashCode } from '../filter/subscription';
 import { createOffsetMsgIdText, decodePropertiesString } from '../message/message-util';
-
-const MAGIC_V1 = -626843481;
 
 interface Entry {
   commitLogOffset: number;
@@ -25,39 +22,10 @@ interface Entry {
   storeTimestamp: number;
 }
 
-function writeHost(buf: Buffer, pos: number, host: HostAddress): number {
-  const parts = host.address.split('.').map(Number);
-  for (let i = 0; i < 4; i++) buf[pos + i] = parts[i] ?? 0;
-  buf.writeInt32BE(host.port, pos + 4);
-  return pos + 8;
-}
-
 export function encodeRecord(message: MessageToStore, queueOffset: number, commitLogOffset: number, storeTimestamp: number): Buffer {
-  const topic = Buffer.from(message.topic);
-  const props = Buffer.from(message.propertiesString);
-  const size = 97 + message.body.length + topic.length + props.length;
-  const buf = Buffer.alloc(size);
-  let pos = 0;
-  buf.writeInt32BE(size, pos); pos += 4;
-  buf.writeInt32BE(MAGIC_V1, pos); pos += 4;
-  buf.writeInt32BE(zlib.crc32(message.body) & 0x7fffffff, pos); pos += 4;
-  buf.writeInt32BE(message.queueId, pos); pos += 4;
-  buf.writeInt32BE(message.flag, pos); pos += 4;
-  buf.writeBigInt64BE(BigInt(queueOffset), pos); pos += 8;
-  buf.writeBigInt64BE(BigInt(commitLogOffset), pos); pos += 8;
-  buf.writeInt32BE(message.sysFlag & ~0x30, pos); pos += 4;
-  buf.writeBigInt64BE(BigInt(message.bornTimestamp), pos); pos += 8;
-  pos = writeHost(buf, pos, message.bornHost);
-  buf.writeBigInt64BE(BigInt(storeTimestamp), pos); pos += 8;
-  pos = writeHost(buf, pos, message.storeHost);
-  buf.writeInt32BE(message.reconsumeTimes, pos); pos += 4;
-  buf.writeBigInt64BE(BigInt(message.preparedTransactionOffset), pos); pos += 8;
-  buf.writeInt32BE(message.body.length, pos); pos += 4;
-  message.body.copy(buf, pos); pos += message.body.length;
-  buf.writeUInt8(topic.length, pos); pos += 1;
-  topic.copy(buf, pos); pos += topic.length;
-  buf.writeInt16BE(props.length, pos); pos += 2;
-  props.copy(buf, pos);
+  const prepared = prepareRecord(message);
+  const buf = Buffer.alloc(prepared.length);
+  writeRecord(buf, 0, prepared, queueOffset, commitLogOffset, storeTimestamp);
   return buf;
 }
 
