@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../util/logger';
-import { offsetFileName } from './record';
+import { offsetFileName, readInt64, writeInt64 } from './record';
 
 export const CQ_ENTRY_BYTES = 20;
 
@@ -141,9 +141,9 @@ export class ConsumeQueue {
       }
     }
     const entry = Buffer.allocUnsafe(CQ_ENTRY_BYTES);
-    entry.writeBigInt64BE(BigInt(commitLogOffset), 0);
+    writeInt64(entry, commitLogOffset, 0);
     entry.writeInt32BE(size, 8);
-    entry.writeBigInt64BE(BigInt(tagsCode), 12);
+    writeInt64(entry, tagsCode, 12);
     this.#pending.push(entry);
     this.#pendingCount++;
     this.#lastPhyEnd = commitLogOffset + size;
@@ -207,9 +207,9 @@ export class ConsumeQueue {
       const entries = Math.floor(read / CQ_ENTRY_BYTES);
       for (let k = 0; k < entries; k++) {
         out.push({
-          commitLogOffset: Number(buf.readBigInt64BE(k * CQ_ENTRY_BYTES)),
+          commitLogOffset: readInt64(buf, k * CQ_ENTRY_BYTES),
           size: buf.readInt32BE(k * CQ_ENTRY_BYTES + 8),
-          tagsCode: Number(buf.readBigInt64BE(k * CQ_ENTRY_BYTES + 12)),
+          tagsCode: readInt64(buf, k * CQ_ENTRY_BYTES + 12),
         });
       }
       if (entries < take) break;
@@ -229,7 +229,7 @@ export class ConsumeQueue {
     const buf = Buffer.alloc(CQ_ENTRY_BYTES);
     const read = fs.readSync(segment.fd, buf, 0, CQ_ENTRY_BYTES, (index - segment.startIndex) * CQ_ENTRY_BYTES);
     if (read < CQ_ENTRY_BYTES) return null;
-    return { commitLogOffset: Number(buf.readBigInt64BE(0)), size: buf.readInt32BE(8), tagsCode: Number(buf.readBigInt64BE(12)) };
+    return { commitLogOffset: readInt64(buf, 0), size: buf.readInt32BE(8), tagsCode: readInt64(buf, 12) };
   }
 
   #segmentFor(index: number): CqSegment | undefined {

@@ -94,6 +94,7 @@ interface Checkpoint {
 
 interface RoundItem {
   records: PreparedRecord[];
+  props: StoreProperties[];
   offsets: number[];
   queueOffset: number;
   storeTimestamp: number;
@@ -118,19 +119,31 @@ function parseDelayLevelsMs(text: string): number[] {
   });
 }
 
-function propertyValue(propertiesString: string, name: string): string | undefined {
-  const at = propertiesString.indexOf(`${name}\u0001`);
-  if (at < 0 || (at > 0 && propertiesString[at - 1] !== '\u0002')) {
-    // Not at a property boundary (or absent): fall back to a full split.
-    for (const piece of propertiesString.split('\u0002')) {
-      const sep = piece.indexOf('\u0001');
-      if (sep > 0 && piece.slice(0, sep) === name) return piece.slice(sep + 1);
+/** The properties the store itself looks at, read in one pass over the properties string. */
+interface StoreProperties {
+  TAGS?: string;
+  KEYS?: string;
+  UNIQ_KEY?: string;
+  DELAY?: string;
+  WAIT?: string;
+}
+
+const STORE_PROPERTY_NAMES = new Set(['TAGS', 'KEYS', 'UNIQ_KEY', 'DELAY', 'WAIT']);
+
+function storeProperties(text: string): StoreProperties {
+  const out: StoreProperties = {};
+  let from = 0;
+  while (from < text.length) {
+    let end = text.indexOf('\u0002', from);
+    if (end < 0) end = text.length;
+    const sep = text.indexOf('\u0001', from);
+    if (sep > from && sep < end) {
+      const name = text.slice(from, sep);
+      if (STORE_PROPERTY_NAMES.has(name)) out[name as keyof StoreProperties] = text.slice(sep + 1, end);
     }
-    return undefined;
+    from = end + 1;
   }
-  const from = at + name.length + 1;
-  const end = propertiesString.indexOf('\u0002', from);
-  return propertiesString.slice(from, end < 0 ? undefined : end);
+  return out;
 }
 
 function writeFileAtomicSync(file: string, data: Buffer | string): void {
@@ -414,12 +427,13 @@ export class DefaultMessageStore implements MessageStore {
 
   #dispatchRecovered(meta: RecordMeta, offset: number): boolean {
     const tranType = meta.sysFlag & SYSFLAG_TRANSACTION_MASK;
+    const props = storeProperties(meta.propertiesString);
     let added = false;
     if (tranType !== SYSFLAG_TRANSACTION_PREPARED && tranType !== SYSFLAG_TRANSACTION_ROLLBACK) {
       const queue = this.#queue(meta.topic, meta.queueId);
-      added = queue.append(offset, meta.totalSize, this.#tagsCode(meta.topic, meta.propertiesString, meta.storeTimestamp), meta.queueOffset);
+      added = queue.append(offset, meta.totalSize, this.#tagsCode(meta.topic, props, meta.storeTimestamp), meta.queueOffset);
     }
-    if (tranType !== SYSFLAG_TRANSACTION_ROLLBACK) this.#index.put(this.#indexKeys(meta.topic, meta.propertiesString), offset, meta.storeTimestamp);
+    if (tranType !== SYSFLAG_TRANSACTION_ROLLBACK) this.#index.put(this.#indexKeys(meta.topic, props), offset, meta.storeTimestamp);
     return added;
   }
 
@@ -437,21 +451,21 @@ export class DefaultMessageStore implements MessageStore {
     return queue;
   }
 
-  #tagsCode(topic: string, propertiesString: string, storeTimestamp: number): number {
+  #tagsCode(topic: string, props: StoreProperties, storeTimestamp: number): number {
     if (topic === SCHEDULE_TOPIC) {
-      const level = Number(propertyValue(propertiesString, 'DELAY') ?? 0);
+      const level = Number(props.DELAY ?? 0);
       const clamped = Math.min(Math.max(level, 1), this.#delayLevelsMs.length);
       return storeTimestamp + (this.#delayLevelsMs[clamped - 1] ?? 0);
     }
-    const tags = propertyValue(propertiesString, 'TAGS');
+    const tags = props.TAGS;
     return tags ? javaStringHashCode(tags) : 0;
   }
 
-  #indexKeys(topic: string, propertiesString: string): string[] {
+  #indexKeys(topic: string, props: StoreProperties): string[] {
     const keys: string[] = [];
-    const uniq = propertyValue(propertiesString, 'UNIQ_KEY');
+    const uniq = props.UNIQ_KEY;
     if (uniq) keys.push(`${topic}#${uniq}`);
-    const userKeys = propertyValue(propertiesString, 'KEYS');
+    const userKeys = props.KEYS;
     if (userKeys) for (const k of userKeys.split(' ')) if (k) keys.push(`${topic}#${k}`);
     return keys;
   }
@@ -490,6 +504,7 @@ export class DefaultMessageStore implements MessageStore {
       if (message.topic !== first.topic || message.queueId !== first.queueId) return { status: 'MESSAGE_ILLEGAL', remark: 'a batch must share one topic and queue' };
     }
     const records = messages.map(prepareRecord);
+    const props = messages.map((m) => storeProperties(m.propertiesString));
     const total = records.reduce((sum, r) => sum + r.length, 0);
     let at: number;
     try {
@@ -514,7 +529,7 @@ export class DefaultMessageStore implements MessageStore {
     }
     this.#commitLog.put(at, buf);
     const round = this.#currentRound();
-    round.items.push({ records, offsets, queueOffset, storeTimestamp, dispatchToQueue });
+    round.items.push({ records, props, offsets, queueOffset, storeTimestamp, dispatchToQueue });
     try {
       await round.promise;
     } catch (err) {
@@ -522,7 +537,7 @@ export class DefaultMessageStore implements MessageStore {
       return { status: 'UNKNOWN_ERROR', remark: `write failed: ${errorMessage(err)}` };
     }
     let status: PutMessageResult['status'] = 'PUT_OK';
-    if (this.flushDiskType === 'SYNC_FLUSH' && propertyValue(first.propertiesString, 'WAIT') !== 'false') {
+    if (this.flushDiskType === 'SYNC_FLUSH' && props[0]!.WAIT !== 'false') {
       const flushed = await this.#waitFlushed(at + total);
       if (!flushed) status = 'FLUSH_DISK_TIMEOUT';
     }
@@ -575,11 +590,11 @@ export class DefaultMessageStore implements MessageStore {
           const offset = item.offsets[i]!;
           if (item.dispatchToQueue) {
             const queue = this.#queue(m.topic, m.queueId);
-            const tagsCode = this.#tagsCode(m.topic, m.propertiesString, item.storeTimestamp);
+            const tagsCode = this.#tagsCode(m.topic, item.props[i]!, item.storeTimestamp);
             queue.append(offset, r.length, tagsCode, item.queueOffset + i);
             touched.set(`${m.topic}@${m.queueId}`, { queue, tagsCode });
           }
-          if ((m.sysFlag & SYSFLAG_TRANSACTION_MASK) !== SYSFLAG_TRANSACTION_ROLLBACK) this.#index.put(this.#indexKeys(m.topic, m.propertiesString), offset, item.storeTimestamp);
+          if ((m.sysFlag & SYSFLAG_TRANSACTION_MASK) !== SYSFLAG_TRANSACTION_ROLLBACK) this.#index.put(this.#indexKeys(m.topic, item.props[i]!), offset, item.storeTimestamp);
           this.#lastStoreTimestamp = item.storeTimestamp;
         }
       }
@@ -790,8 +805,8 @@ export class DefaultMessageStore implements MessageStore {
       if (!record) continue;
       const check = checkRecord(record, 0, record.length, false);
       if (check.kind !== 'record' || check.meta.topic !== topic) continue;
-      const props = check.meta.propertiesString;
-      const matches = propertyValue(props, 'UNIQ_KEY') === key || (propertyValue(props, 'KEYS') ?? '').split(' ').includes(key);
+      const found = storeProperties(check.meta.propertiesString);
+      const matches = found.UNIQ_KEY === key || (found.KEYS ?? '').split(' ').includes(key);
       if (matches) messages.push(record);
     }
     return { messages, indexLastUpdateTimestamp: this.#index.lastUpdateTimestamp, indexLastUpdatePhyoffset: this.#index.endPhyOffset };

@@ -12,7 +12,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../util/logger';
-import { javaStringHashCode } from './record';
+import { javaStringHashCode, readInt64, writeInt64 } from './record';
 
 const HEADER_BYTES = 40;
 const ENTRY_BYTES = 20;
@@ -96,10 +96,10 @@ export class IndexService {
       }
       this.#files.push({
         name, path: file, fd,
-        beginTimestamp: Number(head.readBigInt64BE(0)),
-        endTimestamp: Number(head.readBigInt64BE(8)),
-        beginPhyOffset: Number(head.readBigInt64BE(16)),
-        endPhyOffset: Number(head.readBigInt64BE(24)),
+        beginTimestamp: readInt64(head, 0),
+        endTimestamp: readInt64(head, 8),
+        beginPhyOffset: readInt64(head, 16),
+        endPhyOffset: readInt64(head, 24),
         indexCount: Math.max(1, head.readInt32BE(36)),
         slots: null, dirtyPages: null, pending: [], pendingFrom: 0, dirty: false,
       });
@@ -132,7 +132,7 @@ export class IndexService {
       const read = fs.readSync(file.fd, buf, 0, n * ENTRY_BYTES, HEADER_BYTES + this.#slotsBytes + first * ENTRY_BYTES);
       for (let k = 0; k < Math.floor(read / ENTRY_BYTES); k++) {
         const keyHash = buf.readInt32BE(k * ENTRY_BYTES);
-        const phy = Number(buf.readBigInt64BE(k * ENTRY_BYTES + 4));
+        const phy = readInt64(buf, k * ENTRY_BYTES + 4);
         const timeDiff = buf.readInt32BE(k * ENTRY_BYTES + 12);
         if (phy === 0 && keyHash === 0 && timeDiff === 0 && first + k > 1) break outer;
         slots[keyHash % this.#config.hashSlotNum] = first + k;
@@ -170,7 +170,7 @@ export class IndexService {
     const entry = Buffer.alloc(ENTRY_BYTES);
     while (keep >= 1) {
       fs.readSync(last.fd, entry, 0, ENTRY_BYTES, HEADER_BYTES + this.#slotsBytes + keep * ENTRY_BYTES);
-      if (Number(entry.readBigInt64BE(4)) < commitLogMaxOffset) break;
+      if (readInt64(entry, 4) < commitLogMaxOffset) break;
       keep--;
     }
     fs.ftruncateSync(last.fd, HEADER_BYTES + this.#slotsBytes + (keep + 1) * ENTRY_BYTES);
@@ -195,7 +195,7 @@ export class IndexService {
       const prev = slots[slot]!;
       const entry = Buffer.allocUnsafe(ENTRY_BYTES);
       entry.writeInt32BE(hash, 0);
-      entry.writeBigInt64BE(BigInt(phyOffset), 4);
+      writeInt64(entry, phyOffset, 4);
       entry.writeInt32BE(Math.max(0, Math.floor((storeTimestamp - file.beginTimestamp) / 1000)), 12);
       entry.writeInt32BE(prev <= file.indexCount ? prev : 0, 16);
       if (file.pending.length === 0) file.pendingFrom = file.indexCount;
@@ -267,10 +267,10 @@ export class IndexService {
 
   #writeHeader(file: IndexFile): void {
     const head = Buffer.alloc(HEADER_BYTES);
-    head.writeBigInt64BE(BigInt(file.beginTimestamp), 0);
-    head.writeBigInt64BE(BigInt(file.endTimestamp), 8);
-    head.writeBigInt64BE(BigInt(file.beginPhyOffset), 16);
-    head.writeBigInt64BE(BigInt(file.endPhyOffset), 24);
+    writeInt64(head, file.beginTimestamp, 0);
+    writeInt64(head, file.endTimestamp, 8);
+    writeInt64(head, file.beginPhyOffset, 16);
+    writeInt64(head, file.endPhyOffset, 24);
     head.writeInt32BE(this.#config.hashSlotNum, 32);
     head.writeInt32BE(file.indexCount, 36);
     fs.writeSync(file.fd, head, 0, HEADER_BYTES, 0);
@@ -302,7 +302,7 @@ export class IndexService {
         if (file.pending.length > 0 && pendingAt >= 0 && pendingAt < file.pending.length) file.pending[pendingAt]!.copy(entry);
         else if (fs.readSync(file.fd, entry, 0, ENTRY_BYTES, HEADER_BYTES + this.#slotsBytes + index * ENTRY_BYTES) < ENTRY_BYTES) break;
         const entryHash = entry.readInt32BE(0);
-        const phy = Number(entry.readBigInt64BE(4));
+        const phy = readInt64(entry, 4);
         const time = file.beginTimestamp + entry.readInt32BE(12) * 1000;
         const prev = entry.readInt32BE(16);
         if (entryHash === hash && time >= begin - 1000 && time <= end) result.push(phy);

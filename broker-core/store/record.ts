@@ -41,8 +41,21 @@ export function javaStringHashCode(s: string): number {
   return h;
 }
 
-/** 4 or 16 address bytes of a host; unparseable text encodes as 0.0.0.0 rather than failing a send. */
+const HOST_BYTES_CACHE_MAX = 4096;
+const hostBytesCache = new Map<string, Buffer>();
+
+/** 4 or 16 address bytes of a host (memoised: a broker sees few distinct hosts); callers must not mutate the result. */
 export function hostAddressBytes(address: string): Buffer {
+  let bytes = hostBytesCache.get(address);
+  if (bytes) return bytes;
+  bytes = parseHostAddressBytes(address);
+  if (hostBytesCache.size >= HOST_BYTES_CACHE_MAX) hostBytesCache.clear();
+  hostBytesCache.set(address, bytes);
+  return bytes;
+}
+
+/** Unparseable text encodes as 0.0.0.0 rather than failing a send. */
+function parseHostAddressBytes(address: string): Buffer {
   const mapped = address.startsWith('::ffff:') && net.isIPv4(address.slice(7)) ? address.slice(7) : address;
   if (net.isIPv4(mapped)) return Buffer.from(mapped.split('.').map(Number));
   if (!net.isIPv6(mapped)) return Buffer.alloc(4);
@@ -67,6 +80,20 @@ export function isIPv6Host(host: HostAddress): boolean {
   return hostAddressBytes(host.address).length === 16;
 }
 
+const TWO_32 = 4294967296;
+
+/** Writes a safe integer (possibly negative) as a big-endian int64 without BigInt. */
+export function writeInt64(buf: Buffer, value: number, pos: number): void {
+  const hi = Math.floor(value / TWO_32);
+  buf.writeInt32BE(hi, pos);
+  buf.writeUInt32BE(value - hi * TWO_32, pos + 4);
+}
+
+/** Reads a big-endian int64 as a number (exact below 2^53). */
+export function readInt64(buf: Buffer, pos: number): number {
+  return buf.readInt32BE(pos) * TWO_32 + buf.readUInt32BE(pos + 4);
+}
+
 /** Byte length of the record a message encodes to. */
 export function recordLength(message: MessageToStore, topicBytes: number, propertiesBytes: number): number {
   const bornHostBytes = isIPv6Host(message.bornHost) ? 20 : 8;
@@ -85,8 +112,20 @@ export interface PreparedRecord {
   crc: number;
 }
 
+const topicBytesCache = new Map<string, Buffer>();
+
+function topicBytes(topic: string): Buffer {
+  let bytes = topicBytesCache.get(topic);
+  if (!bytes) {
+    bytes = Buffer.from(topic, 'utf8');
+    if (topicBytesCache.size >= 10_000) topicBytesCache.clear();
+    topicBytesCache.set(topic, bytes);
+  }
+  return bytes;
+}
+
 export function prepareRecord(message: MessageToStore): PreparedRecord {
-  const topic = Buffer.from(message.topic, 'utf8');
+  const topic = topicBytes(message.topic);
   const properties = Buffer.from(message.propertiesString, 'utf8');
   let sysFlag = message.sysFlag & ~(SYSFLAG_BORNHOST_V6 | SYSFLAG_STOREHOST_V6);
   if (isIPv6Host(message.bornHost)) sysFlag |= SYSFLAG_BORNHOST_V6;
@@ -110,15 +149,15 @@ export function writeRecord(buf: Buffer, pos: number, r: PreparedRecord, queueOf
   buf.writeInt32BE(r.crc, pos); pos += 4;
   buf.writeInt32BE(m.queueId, pos); pos += 4;
   buf.writeInt32BE(m.flag, pos); pos += 4;
-  buf.writeBigInt64BE(BigInt(queueOffset), pos); pos += 8;
-  buf.writeBigInt64BE(BigInt(physicalOffset), pos); pos += 8;
+  writeInt64(buf, queueOffset, pos); pos += 8;
+  writeInt64(buf, physicalOffset, pos); pos += 8;
   buf.writeInt32BE(r.sysFlag, pos); pos += 4;
-  buf.writeBigInt64BE(BigInt(m.bornTimestamp), pos); pos += 8;
+  writeInt64(buf, m.bornTimestamp, pos); pos += 8;
   pos = writeHost(buf, pos, m.bornHost);
-  buf.writeBigInt64BE(BigInt(storeTimestamp), pos); pos += 8;
+  writeInt64(buf, storeTimestamp, pos); pos += 8;
   pos = writeHost(buf, pos, m.storeHost);
   buf.writeInt32BE(m.reconsumeTimes, pos); pos += 4;
-  buf.writeBigInt64BE(BigInt(m.preparedTransactionOffset), pos); pos += 8;
+  writeInt64(buf, m.preparedTransactionOffset, pos); pos += 8;
   buf.writeInt32BE(m.body.length, pos); pos += 4;
   m.body.copy(buf, pos); pos += m.body.length;
   if (r.topic.length > 127) {
@@ -173,10 +212,10 @@ export function checkRecord(buf: Buffer, pos: number, limit: number, verifyCrc: 
   try {
     const sysFlag = buf.readInt32BE(pos + OFFSET_SYSFLAG);
     let p = pos + OFFSET_BORN_HOST + ((sysFlag & SYSFLAG_BORNHOST_V6) !== 0 ? 20 : 8);
-    const storeTimestamp = Number(buf.readBigInt64BE(p)); p += 8;
+    const storeTimestamp = readInt64(buf, p); p += 8;
     p += (sysFlag & SYSFLAG_STOREHOST_V6) !== 0 ? 20 : 8;
     p += 4; // reconsume times
-    const preparedTransactionOffset = Number(buf.readBigInt64BE(p)); p += 8;
+    const preparedTransactionOffset = readInt64(buf, p); p += 8;
     const bodyLength = buf.readInt32BE(p); p += 4;
     const bodyOffset = p;
     if (bodyLength < 0 || p + bodyLength > pos + totalSize) return { kind: 'corrupt', reason: 'bad body length' };
@@ -198,8 +237,8 @@ export function checkRecord(buf: Buffer, pos: number, limit: number, verifyCrc: 
       meta: {
         totalSize,
         queueId: buf.readInt32BE(pos + 12),
-        queueOffset: Number(buf.readBigInt64BE(pos + OFFSET_QUEUE_OFFSET)),
-        physicalOffset: Number(buf.readBigInt64BE(pos + OFFSET_PHYSICAL_OFFSET)),
+        queueOffset: readInt64(buf, pos + OFFSET_QUEUE_OFFSET),
+        physicalOffset: readInt64(buf, pos + OFFSET_PHYSICAL_OFFSET),
         sysFlag,
         storeTimestamp,
         preparedTransactionOffset,
@@ -218,17 +257,25 @@ export function checkRecord(buf: Buffer, pos: number, limit: number, verifyCrc: 
 /** Store timestamp of a whole record buffer. */
 export function recordStoreTimestamp(record: Buffer): number {
   const sysFlag = record.readInt32BE(OFFSET_SYSFLAG);
-  return Number(record.readBigInt64BE(OFFSET_BORN_HOST + ((sysFlag & SYSFLAG_BORNHOST_V6) !== 0 ? 20 : 8)));
+  return readInt64(record, OFFSET_BORN_HOST + ((sysFlag & SYSFLAG_BORNHOST_V6) !== 0 ? 20 : 8));
 }
 
 /** offsetMsgId text (protocol.md §4.6): store host bytes + port + commit-log offset, upper-case hex. */
+const msgIdPrefixCache = new Map<string, string>();
+
 export function offsetMsgId(storeHost: HostAddress, commitLogOffset: number): string {
-  const ip = hostAddressBytes(storeHost.address);
-  const buf = Buffer.alloc(ip.length + 12);
-  ip.copy(buf, 0);
-  buf.writeInt32BE(storeHost.port, ip.length);
-  buf.writeBigInt64BE(BigInt(commitLogOffset), ip.length + 4);
-  return buf.toString('hex').toUpperCase();
+  const key = `${storeHost.address}:${storeHost.port}`;
+  let prefix = msgIdPrefixCache.get(key);
+  if (prefix === undefined) {
+    const ip = hostAddressBytes(storeHost.address);
+    const buf = Buffer.alloc(ip.length + 4);
+    ip.copy(buf, 0);
+    buf.writeInt32BE(storeHost.port, ip.length);
+    prefix = buf.toString('hex').toUpperCase();
+    if (msgIdPrefixCache.size >= HOST_BYTES_CACHE_MAX) msgIdPrefixCache.clear();
+    msgIdPrefixCache.set(key, prefix);
+  }
+  return prefix + commitLogOffset.toString(16).toUpperCase().padStart(16, '0');
 }
 
 /** 20-digit zero-padded file name for a start offset, as RocketMQ's UtilAll.offset2FileName. */
