@@ -1,0 +1,232 @@
+'use client';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState, type FormEvent } from 'react';
+import { Dialog } from '@/components/ui/dialog';
+import { ErrorNote, Table, td } from '@/components/ui/table';
+import type { ClusterOverview } from '@/lib/cluster-types';
+import { ApiError, fetchJson } from '@/lib/fetch-json';
+import { useI18n } from '@/lib/i18n';
+import { queryKeys } from '@/lib/query-keys';
+import { createTopicSchema, type TopicKind } from '@/lib/validation';
+
+interface TopicRow {
+  topic: string;
+  kind: TopicKind;
+}
+
+const KINDS: ('ALL' | TopicKind)[] = ['ALL', 'NORMAL', 'RETRY', 'DLQ', 'SYSTEM'];
+const input = 'w-full rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950';
+const button = 'rounded bg-slate-800 px-2 py-1 text-xs text-white dark:bg-slate-200 dark:text-slate-900';
+
+function FieldError({ message, id }: { message?: string; id: string }) {
+  return message ? (
+    <p id={id} role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400">
+      {message}
+    </p>
+  ) : null;
+}
+
+function CreateTopicDialog({ clusters, initialTopic, onClose }: { clusters: string[]; initialTopic?: string; onClose: () => void }) {
+  const { t } = useI18n();
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState({ topic: initialTopic ?? '', clusters: clusters.slice(0, 1), readQueueNums: '8', writeQueueNums: '8', perm: '6', messageType: 'NORMAL' });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [done, setDone] = useState<string | null>(null);
+  const mutation = useMutation({
+    mutationFn: (body: unknown) => fetchJson<{ topic: string; brokers: string[] }>('/api/topics', { method: 'POST', body: JSON.stringify(body) }),
+    onSuccess: (result) => {
+      setDone(t('topic.created', { topic: result.topic, brokers: result.brokers.join(', ') }));
+      void queryClient.invalidateQueries({ queryKey: queryKeys.topics.all() });
+    },
+    onError: (err) => setErrors(err instanceof ApiError && Object.keys(err.fields).length > 0 ? err.fields : { _: (err as Error).message }),
+  });
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setDone(null);
+    const body = { ...form, brokers: [] };
+    const parsed = createTopicSchema.safeParse(body);
+    if (!parsed.success) {
+      const next: Record<string, string> = {};
+      for (const issue of parsed.error.issues) next[String(issue.path[0] ?? '_')] ??= issue.message;
+      setErrors(next);
+      return;
+    }
+    setErrors({});
+    mutation.mutate(body);
+  };
+  const field = (name: keyof typeof form, label: string, control: React.ReactNode) => (
+    <label className="block text-sm">
+      <span className="mb-1 block text-slate-600 dark:text-slate-300">{label}</span>
+      {control}
+      <FieldError id={`${name}-error`} message={errors[name]} />
+    </label>
+  );
+  return (
+    <Dialog title={t('topic.add')} onClose={onClose} closeLabel={t('common.close')}>
+      <form onSubmit={submit} noValidate className="grid grid-cols-1 gap-4 md:grid-cols-2">
+        {field('topic', t('topic.name'), <input name="topic" aria-invalid={!!errors.topic} aria-describedby="topic-error" className={input} value={form.topic} onChange={(e) => setForm({ ...form, topic: e.target.value })} />)}
+        {field(
+          'clusters',
+          t('topic.clusters'),
+          <select name="clusters" multiple aria-invalid={!!errors.clusters} className={input} value={form.clusters} onChange={(e) => setForm({ ...form, clusters: [...e.target.selectedOptions].map((o) => o.value) })}>
+            {clusters.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>,
+        )}
+        {field('writeQueueNums', t('topic.writeQueues'), <input name="writeQueueNums" inputMode="numeric" aria-invalid={!!errors.writeQueueNums} className={input} value={form.writeQueueNums} onChange={(e) => setForm({ ...form, writeQueueNums: e.target.value })} />)}
+        {field('readQueueNums', t('topic.readQueues'), <input name="readQueueNums" inputMode="numeric" aria-invalid={!!errors.readQueueNums} className={input} value={form.readQueueNums} onChange={(e) => setForm({ ...form, readQueueNums: e.target.value })} />)}
+        {field(
+          'perm',
+          t('topic.perm'),
+          <select name="perm" className={input} value={form.perm} onChange={(e) => setForm({ ...form, perm: e.target.value })}>
+            <option value="6">6 (read + write)</option>
+            <option value="4">4 (read only)</option>
+            <option value="2">2 (write only)</option>
+          </select>,
+        )}
+        {field(
+          'messageType',
+          t('topic.messageType'),
+          <select name="messageType" className={input} value={form.messageType} onChange={(e) => setForm({ ...form, messageType: e.target.value })}>
+            {['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION'].map((m) => (
+              <option key={m}>{m}</option>
+            ))}
+          </select>,
+        )}
+        <div className="md:col-span-2">
+          {errors._ && <ErrorNote message={errors._} />}
+          {done && (
+            <p role="status" className="mb-2 text-sm text-emerald-700 dark:text-emerald-400">
+              {done}
+            </p>
+          )}
+          <button type="submit" disabled={mutation.isPending} className="rounded bg-orange-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-50">
+            {mutation.isPending ? t('common.loading') : t('topic.submit')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+interface TopicDetail {
+  topic: string;
+  queues: { brokerName: string; queueId: number; minOffset: number; maxOffset: number; lastUpdateTimestamp: number }[];
+  route: unknown;
+}
+
+function TopicDetailDialog({ topic, view, onClose }: { topic: string; view: 'status' | 'route'; onClose: () => void }) {
+  const { t } = useI18n();
+  const { data, error } = useQuery({ queryKey: queryKeys.topics.detail(topic, view), queryFn: () => fetchJson<TopicDetail>(`/api/topics/${encodeURIComponent(topic)}?view=${view}`) });
+  return (
+    <Dialog title={`${view === 'status' ? t('topic.status') : t('topic.route')} · ${topic}`} onClose={onClose} closeLabel={t('common.close')}>
+      {error && <ErrorNote message={(error as Error).message} />}
+      {!data && !error && <p>{t('common.loading')}</p>}
+      {data && view === 'route' && <pre className="max-h-[60vh] overflow-auto rounded bg-slate-100 p-3 text-xs dark:bg-slate-800">{JSON.stringify(data.route, null, 2)}</pre>}
+      {data && view === 'status' && (
+        <Table testId="topic-status" head={[t('cluster.broker'), t('topic.queue'), t('topic.minOffset'), t('topic.maxOffset'), t('topic.lastUpdated')]}>
+          {data.queues.map((q) => (
+            <tr key={`${q.brokerName}-${q.queueId}`}>
+              <td className={td}>{q.brokerName}</td>
+              <td className={td}>{q.queueId}</td>
+              <td className={`${td} tabular-nums`}>{q.minOffset}</td>
+              <td className={`${td} tabular-nums`}>{q.maxOffset}</td>
+              <td className={td}>{q.lastUpdateTimestamp ? new Date(q.lastUpdateTimestamp).toLocaleString() : '–'}</td>
+            </tr>
+          ))}
+        </Table>
+      )}
+    </Dialog>
+  );
+}
+
+function DeleteTopicDialog({ topic, onClose }: { topic: string; onClose: () => void }) {
+  const { t } = useI18n();
+  const queryClient = useQueryClient();
+  const [typed, setTyped] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const mutation = useMutation({
+    mutationFn: () => fetchJson(`/api/topics/${encodeURIComponent(topic)}?confirm=${encodeURIComponent(typed)}`, { method: 'DELETE' }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.topics.all() });
+      onClose();
+    },
+    onError: (err) => setError(err instanceof ApiError ? (Object.values(err.fields)[0] ?? err.message) : (err as Error).message),
+  });
+  return (
+    <Dialog title={`${t('topic.delete')} · ${topic}`} onClose={onClose} closeLabel={t('common.close')}>
+      <label className="block text-sm">
+        {t('topic.confirmDelete', { topic })}
+        <input name="confirm" className={`${input} mt-1`} value={typed} onChange={(e) => setTyped(e.target.value)} />
+      </label>
+      {error && <FieldError id="confirm-error" message={error} />}
+      <button type="button" disabled={typed !== topic || mutation.isPending} onClick={() => mutation.mutate()} className="mt-3 rounded bg-red-600 px-4 py-2 text-sm text-white disabled:opacity-40">
+        {t('topic.delete')}
+      </button>
+    </Dialog>
+  );
+}
+
+export default function TopicPage() {
+  const { t } = useI18n();
+  const topics = useQuery({ queryKey: queryKeys.topics.all(), queryFn: () => fetchJson<{ topics: TopicRow[] }>('/api/topics') });
+  const cluster = useQuery({ queryKey: queryKeys.cluster.all(), queryFn: () => fetchJson<ClusterOverview>('/api/cluster') });
+  const [filter, setFilter] = useState('');
+  const [kind, setKind] = useState<'ALL' | TopicKind>('NORMAL');
+  const [dialog, setDialog] = useState<{ type: 'create' | 'status' | 'route' | 'delete'; topic?: string } | null>(null);
+  const all = topics.data?.topics ?? [];
+  const rows = useMemo(() => all.filter((r) => (kind === 'ALL' || r.kind === kind) && r.topic.toLowerCase().includes(filter.trim().toLowerCase())), [all, kind, filter]);
+  return (
+    <div className="space-y-4">
+      <div className="flex flex-wrap items-center gap-3">
+        <h1 className="text-2xl font-semibold">{t('topic.title')}</h1>
+        <input aria-label={t('topic.filter')} placeholder={t('topic.filter')} value={filter} onChange={(e) => setFilter(e.target.value)} className={`${input} max-w-xs`} />
+        <div role="radiogroup" className="flex gap-1 text-sm">
+          {KINDS.map((k) => (
+            <label key={k} className={`cursor-pointer rounded px-2 py-1 ${kind === k ? 'bg-slate-800 text-white dark:bg-slate-200 dark:text-slate-900' : 'border border-slate-300 dark:border-slate-700'}`}>
+              <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => setKind(k)} className="sr-only" />
+              {t(`topic.kind.${k}`)}
+            </label>
+          ))}
+        </div>
+        <button type="button" onClick={() => setDialog({ type: 'create' })} className="ml-auto rounded bg-orange-600 px-3 py-1.5 text-sm font-medium text-white">
+          {t('topic.add')}
+        </button>
+      </div>
+      {topics.error && <ErrorNote message={t('common.error', { message: (topics.error as Error).message })} />}
+      <p className="text-xs text-slate-500">{t('topic.count', { shown: rows.length, total: all.length })}</p>
+      <Table testId="topic-list" head={[t('topic.name'), t('topic.kind'), t('topic.operations')]}>
+        {rows.map((r) => (
+          <tr key={r.topic}>
+            <td className={`${td} font-mono`}>{r.topic}</td>
+            <td className={td}>{t(`topic.kind.${r.kind}`)}</td>
+            <td className={`${td} space-x-2`}>
+              <button type="button" className={button} onClick={() => setDialog({ type: 'status', topic: r.topic })}>
+                {t('topic.status')}
+              </button>
+              <button type="button" className={button} onClick={() => setDialog({ type: 'route', topic: r.topic })}>
+                {t('topic.route')}
+              </button>
+              {r.kind !== 'SYSTEM' && (
+                <button type="button" className="rounded bg-red-600 px-2 py-1 text-xs text-white" onClick={() => setDialog({ type: 'delete', topic: r.topic })}>
+                  {t('topic.delete')}
+                </button>
+              )}
+            </td>
+          </tr>
+        ))}
+        {topics.data && rows.length === 0 && (
+          <tr>
+            <td className={td} colSpan={3}>
+              {t('common.none')}
+            </td>
+          </tr>
+        )}
+      </Table>
+      {dialog?.type === 'create' && <CreateTopicDialog clusters={cluster.data?.clusters ?? []} onClose={() => setDialog(null)} />}
+      {(dialog?.type === 'status' || dialog?.type === 'route') && dialog.topic && <TopicDetailDialog topic={dialog.topic} view={dialog.type} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'delete' && dialog.topic && <DeleteTopicDialog topic={dialog.topic} onClose={() => setDialog(null)} />}
+    </div>
+  );
+}

@@ -1,0 +1,2 @@
+/** Shapes of /api/cluster answers, shared by the Dashboard and Cluster pages. */
+export type { BrokerOverview, ClusterOverview } from './server/cluster-overview';
