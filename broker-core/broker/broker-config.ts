@@ -27,6 +27,12 @@ export interface BrokerConfig {
   messageDelayLevel: string;
   offsetFlushIntervalMs: number;
   channelExpiredTimeoutMs: number;
+  /** Hours a commit-log file is kept (RocketMQ fileReservedTime). */
+  fileReservedTime: number;
+  /** Hours of the day when expired files are deleted ("04", or "04;05"). */
+  deleteWhen: string;
+  /** Disk usage percent above which the oldest files are deleted regardless of age. */
+  diskMaxUsedSpaceRatio: number;
 }
 
 export function firstNonLoopbackIPv4(): string {
@@ -69,6 +75,9 @@ export function resolveBrokerConfig(input: Partial<BrokerConfig> & { storePathRo
     messageDelayLevel: input.messageDelayLevel ?? '1s 5s 10s 30s 1m 2m 3m 4m 5m 6m 7m 8m 9m 10m 20m 30m 1h 2h',
     offsetFlushIntervalMs: input.offsetFlushIntervalMs ?? 5_000,
     channelExpiredTimeoutMs: input.channelExpiredTimeoutMs ?? 120_000,
+    fileReservedTime: input.fileReservedTime ?? 72,
+    deleteWhen: input.deleteWhen ?? '04',
+    diskMaxUsedSpaceRatio: input.diskMaxUsedSpaceRatio ?? 75,
   };
 }
 

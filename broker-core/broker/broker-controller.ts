@@ -212,6 +212,9 @@ export class BrokerController implements BrokerContext {
       flushDiskType: this.config.flushDiskType,
       messageDelayLevel: this.config.messageDelayLevel,
       maxMessageSizeBytes: this.config.maxMessageSizeBytes,
+      fileReservedTimeHours: this.config.fileReservedTime,
+      deleteWhen: this.config.deleteWhen,
+      diskMaxUsedSpaceRatio: this.config.diskMaxUsedSpaceRatio,
       logger: this.logger.child('store'),
     });
   }
