@@ -52,7 +52,9 @@ function registerRequest(broker: { cluster: string; name: string; id: number; ad
 }
 
 /** Sends raw bytes on a fresh socket and collects decoded frames until `count` arrive. */
-function rawExchange(port: number, bytes: Buffer, count = 1): Promise<Buffer[]> {
+/** Writes raw bytes and collects answer frames until `count` arrive or the server closes. With `endAfter` the client
+ * half-closes after writing (random bytes may announce a frame that never completes: the server rightly waits). */
+function rawExchange(port: number, bytes: Buffer, count = 1, endAfter = false): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
     const decoder = new FrameDecoder();
@@ -66,7 +68,8 @@ function rawExchange(port: number, bytes: Buffer, count = 1): Promise<Buffer[]> 
     });
     socket.on('error', reject);
     socket.on('close', () => resolve(frames));
-    socket.write(bytes);
+    if (endAfter) socket.end(bytes);
+    else socket.write(bytes);
   });
 }
 
@@ -229,7 +232,7 @@ describe('NameServer over TCP', () => {
       expect(route.code).toBe(ResponseCode.SUCCESS);
     }
     // Random bytes too.
-    for (let i = 0; i < 50; i++) await rawExchange(namesrv.port, Buffer.from(Array.from({ length: 64 }, () => Math.floor(Math.random() * 256))));
+    for (let i = 0; i < 50; i++) await rawExchange(namesrv.port, Buffer.from(Array.from({ length: 64 }, () => Math.floor(Math.random() * 256))), 1, true);
     expect((await invoke(createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic: 'Steady' }))).code).toBe(ResponseCode.SUCCESS);
   });
 
