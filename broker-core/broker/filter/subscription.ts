@@ -1,10 +1,8 @@
 /** Tag subscription expressions (`TagA || TagB`, `*`) and Java String.hashCode tag codes. */
+import { javaStringHashCode } from '../../store/record';
 
-export function tagHashCode(s: string): number {
-  let h = 0;
-  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0;
-  return h;
-}
+/** Tag hash code as RocketMQ stores it: Java's String.hashCode (one implementation, in the store's record codec). */
+export const tagHashCode = javaStringHashCode;
 
 export interface SubscriptionData {
   topic: string;

@@ -3,6 +3,7 @@
  * the broker re-uses). Layout: protocol.md §4.1; properties §4.4; ids §4.6.
  */
 import type { HostAddress } from '../../store/message-store';
+import { offsetMsgId } from '../../store/record';
 
 export const NAME_VALUE_SEPARATOR = '\u0001';
 export const PROPERTY_SEPARATOR = '\u0002';
@@ -34,14 +35,8 @@ export function parseHostAddress(address: string): HostAddress {
   return { address: host, port: Number(address.slice(at + 1)) || 0 };
 }
 
-export function createOffsetMsgIdText(storeHost: HostAddress, commitLogOffset: number): string {
-  const parts = storeHost.address.split('.').map(Number);
-  const buf = Buffer.alloc(16);
-  for (let i = 0; i < 4; i++) buf[i] = parts[i] ?? 0;
-  buf.writeInt32BE(storeHost.port, 4);
-  buf.writeBigInt64BE(BigInt(commitLogOffset), 8);
-  return buf.toString('hex').toUpperCase();
-}
+/** offsetMsgId of a stored record (IPv4 or IPv6 store host); the store's record codec makes it. */
+export const createOffsetMsgIdText = offsetMsgId;
 
 /** Decodes an IPv4 or IPv6 offsetMsgId; null when the text is not one. */
 export function decodeOffsetMsgIdText(id: string): { host: HostAddress; commitLogOffset: number } | null {
