@@ -10,12 +10,18 @@ import { ResponseCode, responseCodeName } from '../protocol/response-code';
 import { RemotingClient } from '../remoting/remoting-client';
 import { BrokerError, RemoteError, errorMessage } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
+import { makeSubscriptionGroupConfig, type SubscriptionGroupConfig } from '../broker/groups/subscription-group-manager';
+import type { SubscriptionData } from '../broker/filter/subscription';
+import { decodeMessages, type MessageExt } from './message';
+import { nearlyTimeOf } from './message-id';
 
 export interface AdminClientOptions {
   /** `host:port` NameServers, as a list or a `;`-separated string. */
   namesrvAddr: string[] | string;
   timeoutMs?: number;
   logger?: Logger;
+  /** Share a client's connections (the producer and consumers do); not closed by close(). */
+  remoting?: RemotingClient;
 }
 
 export interface BrokerData {
@@ -77,6 +83,50 @@ export interface ConsumeStats {
   offsetTable: { queue: MessageQueueRef; brokerOffset: number; consumerOffset: number; lastTimestamp: number }[];
 }
 
+export type { SubscriptionGroupConfig, SubscriptionData };
+
+export interface ClientConnection {
+  clientId: string;
+  clientAddr: string;
+  language: string;
+  version: number;
+}
+
+export interface ConsumerConnection {
+  connections: ClientConnection[];
+  subscriptions: SubscriptionData[];
+  consumeType: string;
+  messageModel: string;
+  consumeFromWhere: string;
+}
+
+export interface ResetOffsetEntry {
+  queue: MessageQueueRef;
+  offset: number;
+}
+
+export interface ConsumeMessageDirectlyResult {
+  order: boolean;
+  autoCommit: boolean;
+  consumeResult: string;
+  remark?: string;
+  spentTimeMills: number;
+}
+
+export interface QueryMessageOptions {
+  maxNum?: number;
+  beginTimestamp?: number;
+  endTimestamp?: number;
+}
+
+export interface PullOnceResult {
+  status: 'FOUND' | 'NO_NEW_MSG' | 'NO_MATCHED_MSG' | 'OFFSET_ILLEGAL';
+  nextBeginOffset: number;
+  minOffset: number;
+  maxOffset: number;
+  messages: MessageExt[];
+}
+
 export const PERM_READ = 0x4;
 export const PERM_WRITE = 0x2;
 export const PERM_INHERIT = 0x1;
@@ -106,16 +156,18 @@ export class AdminClient {
   readonly namesrvAddr: string[];
   readonly #timeoutMs: number;
   readonly #remoting: RemotingClient;
+  readonly #ownsRemoting: boolean;
   #preferred = 0;
 
   constructor(options: AdminClientOptions) {
     this.namesrvAddr = splitNamesrv(options.namesrvAddr);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-    this.#remoting = new RemotingClient({ logger: options.logger ?? silentLogger, connectTimeoutMs: Math.min(3_000, this.#timeoutMs) });
+    this.#ownsRemoting = options.remoting === undefined;
+    this.#remoting = options.remoting ?? new RemotingClient({ logger: options.logger ?? silentLogger, connectTimeoutMs: Math.min(3_000, this.#timeoutMs) });
   }
 
   async close(): Promise<void> {
-    await this.#remoting.close();
+    if (this.#ownsRemoting) await this.#remoting.close();
   }
 
   // ---------------------------------------------------------------- transport
@@ -270,4 +322,354 @@ export class AdminClient {
     }
     return out;
   }
+
+  async getTopicConfig(brokerAddr: string, topic: string): Promise<TopicConfig | null> {
+    const response = await this.#invoke(brokerAddr, RequestCode.GET_TOPIC_CONFIG, { topic }, undefined, [ResponseCode.SUCCESS, ResponseCode.TOPIC_NOT_EXIST]);
+    if (response.code !== ResponseCode.SUCCESS) return null;
+    const raw = AdminClient.#json<TopicConfig & { topicConfig?: TopicConfig }>(response);
+    return raw.topicConfig ?? raw;
+  }
+
+  /** UPDATE_BROKER_CONFIG: the given keys only (the broker validates and persists them). */
+  async updateBrokerConfig(brokerAddr: string, properties: Record<string, string>): Promise<void> {
+    const text = Object.entries(properties).map(([k, v]) => `${k}=${v}`).join('\n') + '\n';
+    await this.#invoke(brokerAddr, RequestCode.UPDATE_BROKER_CONFIG, undefined, Buffer.from(text, 'utf8'));
+  }
+
+  // ---------------------------------------------------------------- groups and connections
+
+  /** GET_CONSUMER_CONNECTION_LIST; null when no client of the group is online (CONSUMER_NOT_ONLINE). */
+  async getConsumerConnectionList(brokerAddr: string, consumerGroup: string): Promise<ConsumerConnection | null> {
+    const response = await this.#invoke(brokerAddr, RequestCode.GET_CONSUMER_CONNECTION_LIST, { consumerGroup }, undefined, [ResponseCode.SUCCESS, ResponseCode.CONSUMER_NOT_ONLINE]);
+    if (response.code !== ResponseCode.SUCCESS) return null;
+    const raw = AdminClient.#json<{ connectionSet?: ClientConnection[]; subscriptionTable?: unknown; consumeType?: string; messageModel?: string; consumeFromWhere?: string }>(response);
+    return {
+      connections: (raw.connectionSet ?? []).map(toConnection).sort((a, b) => a.clientId.localeCompare(b.clientId)),
+      subscriptions: entriesOf(raw.subscriptionTable).map(([, sd]) => toSubscriptionData(sd)),
+      consumeType: String(raw.consumeType ?? ''),
+      messageModel: String(raw.messageModel ?? ''),
+      consumeFromWhere: String(raw.consumeFromWhere ?? ''),
+    };
+  }
+
+  /** GET_PRODUCER_CONNECTION_LIST; empty when no producer of the group is connected to that broker. */
+  async getProducerConnectionList(brokerAddr: string, producerGroup: string): Promise<ClientConnection[]> {
+    const response = await this.#invoke(brokerAddr, RequestCode.GET_PRODUCER_CONNECTION_LIST, { producerGroup }, undefined, [ResponseCode.SUCCESS, ResponseCode.SYSTEM_ERROR]);
+    if (response.code !== ResponseCode.SUCCESS) return [];
+    return (AdminClient.#json<{ connectionSet?: ClientConnection[] }>(response).connectionSet ?? []).map(toConnection);
+  }
+
+  /** Producer connections of a group over every broker of a topic's route (what Dashboard's Producer page shows). */
+  async examineProducerConnections(topic: string, producerGroup: string): Promise<ClientConnection[]> {
+    const seen = new Map<string, ClientConnection>();
+    for (const addr of await this.#routeMasters(topic)) {
+      for (const c of await this.getProducerConnectionList(addr, producerGroup)) seen.set(`${c.clientId}|${c.clientAddr}`, c);
+    }
+    return [...seen.values()].sort((a, b) => a.clientId.localeCompare(b.clientId));
+  }
+
+  /** Consumer connections of a group, from the brokers of its retry topic (any master as a fallback). */
+  async examineConsumerConnection(consumerGroup: string): Promise<ConsumerConnection | null> {
+    for (const addr of await this.#groupBrokers(consumerGroup)) {
+      const connection = await this.getConsumerConnectionList(addr, consumerGroup).catch(() => null);
+      if (connection) return connection;
+    }
+    return null;
+  }
+
+  async getConsumerIdList(brokerAddr: string, consumerGroup: string): Promise<string[]> {
+    const response = await this.#invoke(brokerAddr, RequestCode.GET_CONSUMER_LIST_BY_GROUP, { consumerGroup }, undefined, [ResponseCode.SUCCESS, ResponseCode.SYSTEM_ERROR]);
+    if (response.code !== ResponseCode.SUCCESS) return [];
+    return [...(AdminClient.#json<{ consumerIdList?: string[] }>(response).consumerIdList ?? [])].map(String).sort();
+  }
+
+  async createOrUpdateSubscriptionGroup(brokerAddr: string, config: Partial<SubscriptionGroupConfig> & { groupName: string }): Promise<void> {
+    const body = makeSubscriptionGroupConfig(config.groupName, config);
+    await this.#invoke(brokerAddr, RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, undefined, Buffer.from(JSON.stringify(body), 'utf8'));
+  }
+
+  async getSubscriptionGroupConfig(brokerAddr: string, group: string): Promise<SubscriptionGroupConfig | null> {
+    const response = await this.#invoke(brokerAddr, RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, { group }, undefined, [ResponseCode.SUCCESS, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, ResponseCode.SYSTEM_ERROR]);
+    if (response.code !== ResponseCode.SUCCESS || !response.body?.length) return null;
+    return AdminClient.#json<SubscriptionGroupConfig>(response);
+  }
+
+  async getAllSubscriptionGroupConfig(brokerAddr: string): Promise<Record<string, SubscriptionGroupConfig>> {
+    const raw = AdminClient.#json<{ subscriptionGroupTable?: unknown }>(await this.#invoke(brokerAddr, RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG));
+    const out: Record<string, SubscriptionGroupConfig> = {};
+    for (const [name, config] of entriesOf(raw.subscriptionGroupTable)) out[String(name)] = config as SubscriptionGroupConfig;
+    return out;
+  }
+
+  async deleteSubscriptionGroup(brokerAddr: string, groupName: string, cleanOffset = false): Promise<void> {
+    await this.#invoke(brokerAddr, RequestCode.DELETE_SUBSCRIPTIONGROUP, { groupName, cleanOffset });
+  }
+
+  /** Every consumer group known to any master broker (subscription group configs), with the brokers that have it. */
+  async getAllConsumerGroups(): Promise<Map<string, { brokers: string[]; config: SubscriptionGroupConfig }>> {
+    const out = new Map<string, { brokers: string[]; config: SubscriptionGroupConfig }>();
+    const masters = await this.masterAddresses();
+    const tables = await Promise.all([...masters].map(async ([name, addr]) => [name, await this.getAllSubscriptionGroupConfig(addr)] as const));
+    for (const [brokerName, table] of tables) {
+      for (const [group, config] of Object.entries(table)) {
+        const entry = out.get(group) ?? { brokers: [], config };
+        entry.brokers.push(brokerName);
+        out.set(group, entry);
+      }
+    }
+    return out;
+  }
+
+  /** Consume stats of a group merged over the brokers of its retry topic (every master when it has none). */
+  async examineConsumeStats(consumerGroup: string, topic?: string): Promise<ConsumeStats> {
+    const merged: ConsumeStats = { consumeTps: 0, offsetTable: [] };
+    for (const addr of await this.#groupBrokers(consumerGroup)) {
+      const stats = await this.getConsumeStats(addr, consumerGroup, topic).catch((err: unknown) => {
+        if (err instanceof RemoteError) return null; // group unknown on that broker
+        throw err;
+      });
+      if (!stats) continue;
+      merged.consumeTps += stats.consumeTps;
+      merged.offsetTable.push(...stats.offsetTable);
+    }
+    merged.offsetTable.sort((a, b) => a.queue.topic.localeCompare(b.queue.topic) || a.queue.brokerName.localeCompare(b.queue.brokerName) || a.queue.queueId - b.queue.queueId);
+    return merged;
+  }
+
+  /** Topic stats merged over the brokers of the topic's route. */
+  async examineTopicStats(topic: string): Promise<TopicStats> {
+    const merged: TopicStats = { offsetTable: [] };
+    for (const addr of await this.#routeMasters(topic)) merged.offsetTable.push(...(await this.getTopicStats(addr, topic)).offsetTable);
+    merged.offsetTable.sort((a, b) => a.queue.brokerName.localeCompare(b.queue.brokerName) || a.queue.queueId - b.queue.queueId);
+    return merged;
+  }
+
+  /** QUERY_TOPIC_CONSUME_BY_WHO over the topic's brokers: groups online on it or with offsets in it. */
+  async queryTopicConsumeByWho(topic: string): Promise<string[]> {
+    const groups = new Set<string>();
+    for (const addr of await this.#routeMasters(topic)) {
+      const raw = AdminClient.#json<{ groupList?: string[] }>(await this.#invoke(addr, RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, { topic }));
+      for (const g of raw.groupList ?? []) groups.add(String(g));
+    }
+    return [...groups].sort();
+  }
+
+  /** GET_CONSUMER_RUNNING_INFO, forwarded by a broker to that client; the client's JSON as parsed. */
+  async getConsumerRunningInfo(consumerGroup: string, clientId: string, jstack = false): Promise<Record<string, unknown>> {
+    let lastError: unknown = new BrokerError('BROKER_ERR_NO_ROUTE', `no broker knows consumer group ${consumerGroup}`);
+    for (const addr of await this.#groupBrokers(consumerGroup)) {
+      try {
+        return AdminClient.#json<Record<string, unknown>>(await this.#invoke(addr, RequestCode.GET_CONSUMER_RUNNING_INFO, { consumerGroup, clientId, jstackEnable: jstack }));
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw lastError;
+  }
+
+  // ---------------------------------------------------------------- offsets
+
+  async queryConsumerOffset(brokerAddr: string, consumerGroup: string, topic: string, queueId: number): Promise<number> {
+    const response = await this.#invoke(brokerAddr, RequestCode.QUERY_CONSUMER_OFFSET, { consumerGroup, topic, queueId }, undefined, [ResponseCode.SUCCESS, ResponseCode.QUERY_NOT_FOUND]);
+    return response.code === ResponseCode.SUCCESS ? Number(response.extFields?.offset ?? -1) : -1;
+  }
+
+  async updateConsumerOffset(brokerAddr: string, consumerGroup: string, topic: string, queueId: number, commitOffset: number): Promise<void> {
+    await this.#invoke(brokerAddr, RequestCode.UPDATE_CONSUMER_OFFSET, { consumerGroup, topic, queueId, commitOffset });
+  }
+
+  async maxOffset(brokerAddr: string, topic: string, queueId: number): Promise<number> {
+    return Number((await this.#invoke(brokerAddr, RequestCode.GET_MAX_OFFSET, { topic, queueId })).extFields?.offset ?? 0);
+  }
+
+  async minOffset(brokerAddr: string, topic: string, queueId: number): Promise<number> {
+    return Number((await this.#invoke(brokerAddr, RequestCode.GET_MIN_OFFSET, { topic, queueId })).extFields?.offset ?? 0);
+  }
+
+  async searchOffset(brokerAddr: string, topic: string, queueId: number, timestamp: number): Promise<number> {
+    return Number((await this.#invoke(brokerAddr, RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, { topic, queueId, timestamp })).extFields?.offset ?? 0);
+  }
+
+  /**
+   * Resets a group's offsets on a topic to the first message stored at or after `timestamp` (−1 = the end,
+   * which skips everything accumulated). Online groups: INVOKE_BROKER_TO_RESET_OFFSET, which also tells the
+   * clients. Offline groups (CONSUMER_NOT_ONLINE): the offsets are searched and committed from here.
+   * With `force` false an offset only moves when the new one is lower, as in RocketMQ.
+   */
+  async resetOffsetByTimestamp(topic: string, group: string, timestamp: number, force = true): Promise<ResetOffsetEntry[]> {
+    const route = await this.getTopicRoute(topic);
+    if (!route) throw new RemoteError(ResponseCode.TOPIC_NOT_EXIST, `topic ${topic} has no route`, 'TOPIC_NOT_EXIST');
+    const out: ResetOffsetEntry[] = [];
+    for (const qd of route.queueDatas) {
+      const addr = route.brokerDatas.find((b) => b.brokerName === qd.brokerName)?.brokerAddrs['0'];
+      if (!addr) continue;
+      const response = await this.#invoke(addr, RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, { topic, group, timestamp, isForce: force }, undefined, [ResponseCode.SUCCESS, ResponseCode.CONSUMER_NOT_ONLINE]);
+      if (response.code === ResponseCode.SUCCESS) {
+        const raw = AdminClient.#json<{ offsetTable?: unknown }>(response);
+        for (const [key, value] of entriesOf(raw.offsetTable)) out.push({ queue: toQueueRef(key), offset: Number(value) });
+        continue;
+      }
+      for (let queueId = 0; queueId < qd.readQueueNums; queueId++) {
+        const current = await this.queryConsumerOffset(addr, group, topic, queueId);
+        let target = timestamp === -1 ? await this.maxOffset(addr, topic, queueId) : await this.searchOffset(addr, topic, queueId, timestamp);
+        if (!force && current >= 0 && target >= current) target = current;
+        await this.updateConsumerOffset(addr, group, topic, queueId, target);
+        out.push({ queue: { topic, brokerName: qd.brokerName, queueId }, offset: target });
+      }
+    }
+    return out.sort((a, b) => a.queue.brokerName.localeCompare(b.queue.brokerName) || a.queue.queueId - b.queue.queueId);
+  }
+
+  /** Skip accumulated messages: every queue of the topic to its max offset. */
+  skipAccumulatedMessages(topic: string, group: string): Promise<ResetOffsetEntry[]> {
+    return this.resetOffsetByTimestamp(topic, group, -1, true);
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  /** QUERY_MESSAGE by key on every broker of the topic, newest first. */
+  async queryMessageByKey(topic: string, key: string, options: QueryMessageOptions = {}): Promise<MessageExt[]> {
+    const found = await this.#queryMessage(topic, key, false, options);
+    return found.sort((a, b) => b.storeTimestamp - a.storeTimestamp).slice(0, options.maxNum ?? 64);
+  }
+
+  /** QUERY_MESSAGE by UNIQ_KEY (the Java client's msgId); the newest copy when a retry stored it again. */
+  async queryMessageByUniqKey(topic: string, uniqKey: string): Promise<MessageExt | null> {
+    const around = nearlyTimeOf(uniqKey);
+    const options = around === null ? {} : { beginTimestamp: Math.max(0, around - 24 * 3600_000), endTimestamp: Number.MAX_SAFE_INTEGER };
+    let found = await this.#queryMessage(topic, uniqKey, true, options);
+    if (found.length === 0 && around !== null) found = await this.#queryMessage(topic, uniqKey, true, {});
+    const exact = found.filter((m) => m.msgId === uniqKey).sort((a, b) => b.storeTimestamp - a.storeTimestamp);
+    return exact[0] ?? null;
+  }
+
+  /** VIEW_MESSAGE_BY_ID at a broker address for a commit log offset. */
+  async viewMessageAt(brokerAddr: string, commitLogOffset: number): Promise<MessageExt | null> {
+    const response = await this.#invoke(brokerAddr, RequestCode.VIEW_MESSAGE_BY_ID, { offset: commitLogOffset }, undefined, [ResponseCode.SUCCESS, ResponseCode.SYSTEM_ERROR]);
+    if (response.code !== ResponseCode.SUCCESS || !response.body) return null;
+    return decodeMessages(response.body)[0] ?? null;
+  }
+
+  /**
+   * One message by id: the UNIQ_KEY query on the topic first (when a topic is given), then the id read as an
+   * offsetMsgId — only when it names a broker of this cluster, so an arbitrary id never opens a connection
+   * to an arbitrary address.
+   */
+  async viewMessage(msgId: string, topic?: string): Promise<MessageExt | null> {
+    const id = msgId.trim().toUpperCase();
+    if (!/^[0-9A-F]{32}$|^[0-9A-F]{56}$/.test(id)) throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `"${msgId}" is not a message id (32 or 56 hex characters)`);
+    if (topic) {
+      const byKey = await this.queryMessageByUniqKey(topic, id);
+      if (byKey) return byKey;
+    }
+    const decoded = decodeOffsetMsgId(id);
+    if (!decoded) return null;
+    const info = await this.getClusterInfo();
+    const known = Object.values(info.brokerAddrTable).some((b) => Object.values(b.brokerAddrs).includes(decoded.address));
+    if (!known) return null;
+    const message = await this.viewMessageAt(decoded.address, decoded.commitLogOffset);
+    return message && (!topic || message.topic === topic || message.properties.RETRY_TOPIC === topic) ? message : null;
+  }
+
+  /** CONSUME_MESSAGE_DIRECTLY: asks one client of a group to consume a stored message again, and how it went. */
+  async consumeMessageDirectly(consumerGroup: string, clientId: string, topic: string, msgId: string): Promise<ConsumeMessageDirectlyResult> {
+    const message = await this.viewMessage(msgId, topic);
+    if (!message) throw new RemoteError(ResponseCode.QUERY_NOT_FOUND, `message ${msgId} not found in topic ${topic}`, 'QUERY_NOT_FOUND');
+    const storeAddr = `${message.storeHost.address}:${message.storeHost.port}`;
+    const info = await this.getClusterInfo();
+    const brokerName = Object.values(info.brokerAddrTable).find((b) => Object.values(b.brokerAddrs).includes(storeAddr))?.brokerName ?? '';
+    const response = await this.#invoke(storeAddr, RequestCode.CONSUME_MESSAGE_DIRECTLY, { consumerGroup, clientId, msgId: message.offsetMsgId, brokerName, topic });
+    const raw = AdminClient.#json<Partial<ConsumeMessageDirectlyResult>>(response);
+    return { order: Boolean(raw.order), autoCommit: raw.autoCommit !== false, consumeResult: String(raw.consumeResult ?? ''), ...(raw.remark ? { remark: String(raw.remark) } : {}), spentTimeMills: Number(raw.spentTimeMills ?? 0) };
+  }
+
+  /** One PULL_MESSAGE without suspending (what the console's message browser uses). */
+  async pullOnce(brokerAddr: string, request: { consumerGroup: string; topic: string; queueId: number; offset: number; maxNums: number; subscription?: string }): Promise<PullOnceResult> {
+    const response = await this.#invoke(brokerAddr, RequestCode.PULL_MESSAGE, {
+      consumerGroup: request.consumerGroup,
+      topic: request.topic,
+      queueId: request.queueId,
+      queueOffset: request.offset,
+      maxMsgNums: request.maxNums,
+      sysFlag: 0x4,
+      commitOffset: 0,
+      suspendTimeoutMillis: 0,
+      subscription: request.subscription ?? '*',
+      subVersion: 0,
+      expressionType: 'TAG',
+    }, undefined, [ResponseCode.SUCCESS, ResponseCode.PULL_NOT_FOUND, ResponseCode.PULL_RETRY_IMMEDIATELY, ResponseCode.PULL_OFFSET_MOVED]);
+    const ext = response.extFields ?? {};
+    const status = response.code === ResponseCode.SUCCESS ? 'FOUND' : response.code === ResponseCode.PULL_NOT_FOUND ? 'NO_NEW_MSG' : response.code === ResponseCode.PULL_RETRY_IMMEDIATELY ? 'NO_MATCHED_MSG' : 'OFFSET_ILLEGAL';
+    return {
+      status,
+      nextBeginOffset: Number(ext.nextBeginOffset ?? request.offset),
+      minOffset: Number(ext.minOffset ?? 0),
+      maxOffset: Number(ext.maxOffset ?? 0),
+      messages: status === 'FOUND' && response.body ? decodeMessages(response.body) : [],
+    };
+  }
+
+  async #queryMessage(topic: string, key: string, uniqueKeyQuery: boolean, options: QueryMessageOptions): Promise<MessageExt[]> {
+    const fields: ExtFieldsInput = {
+      topic,
+      key,
+      maxNum: options.maxNum ?? 64,
+      beginTimestamp: options.beginTimestamp ?? 0,
+      endTimestamp: options.endTimestamp ?? Number.MAX_SAFE_INTEGER,
+      ...(uniqueKeyQuery ? { _UNIQUE_KEY_QUERY: 'true' } : {}),
+    };
+    const out: MessageExt[] = [];
+    for (const addr of await this.#routeMasters(topic)) {
+      const response = await this.#invoke(addr, RequestCode.QUERY_MESSAGE, fields, undefined, [ResponseCode.SUCCESS, ResponseCode.QUERY_NOT_FOUND]);
+      if (response.code !== ResponseCode.SUCCESS || !response.body) continue;
+      for (const message of decodeMessages(response.body)) {
+        const matches = uniqueKeyQuery ? message.msgId === key : message.keys.includes(key);
+        if (matches) out.push(message);
+      }
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** Master addresses of the brokers in a topic's route (empty when it has none). */
+  async #routeMasters(topic: string): Promise<string[]> {
+    const route = await this.getTopicRoute(topic);
+    if (!route) throw new RemoteError(ResponseCode.TOPIC_NOT_EXIST, `No topic route info in name server for the topic: ${topic}`, 'TOPIC_NOT_EXIST');
+    return route.brokerDatas.map((b) => b.brokerAddrs['0']).filter((a): a is string => Boolean(a));
+  }
+
+  /** Brokers that serve a consumer group: those of %RETRY%group when routed, else every master. */
+  async #groupBrokers(consumerGroup: string): Promise<string[]> {
+    const route = await this.getTopicRoute(`%RETRY%${consumerGroup}`).catch(() => null);
+    const fromRoute = route?.brokerDatas.map((b) => b.brokerAddrs['0']).filter((a): a is string => Boolean(a)) ?? [];
+    return fromRoute.length > 0 ? fromRoute : [...(await this.masterAddresses()).values()];
+  }
+}
+
+function toConnection(raw: Partial<ClientConnection>): ClientConnection {
+  return { clientId: String(raw.clientId ?? ''), clientAddr: String(raw.clientAddr ?? ''), language: String(raw.language ?? ''), version: Number(raw.version ?? 0) };
+}
+
+function toSubscriptionData(raw: unknown): SubscriptionData {
+  const sd = (raw ?? {}) as Partial<SubscriptionData>;
+  return {
+    topic: String(sd.topic ?? ''),
+    subString: String(sd.subString ?? '*'),
+    tagsSet: [...(sd.tagsSet ?? [])].map(String),
+    codeSet: [...(sd.codeSet ?? [])].map(Number),
+    subVersion: Number(sd.subVersion ?? 0),
+    expressionType: String(sd.expressionType ?? 'TAG'),
+  };
+}
+
+/** Reads an IPv4 offsetMsgId (store host + commit log offset); null when it cannot be one. */
+export function decodeOffsetMsgId(id: string): { address: string; commitLogOffset: number } | null {
+  if (!/^[0-9A-Fa-f]{32}$/.test(id)) return null;
+  const buf = Buffer.from(id, 'hex');
+  const port = buf.readInt32BE(4);
+  if (port <= 0 || port > 65535) return null;
+  const offset = buf.readBigInt64BE(8);
+  if (offset < 0n || offset > BigInt(Number.MAX_SAFE_INTEGER)) return null;
+  return { address: `${buf[0]}.${buf[1]}.${buf[2]}.${buf[3]}:${port}`, commitLogOffset: Number(offset) };
 }

@@ -263,10 +263,11 @@ export function processInvokeBrokerToResetOffset(ctx: BrokerContext, request: Re
   if (online.length === 0) return createResponse(request, ResponseCode.CONSUMER_NOT_ONLINE, `Consumer not online, so can not reset offset, Group: ${group} Topic: ${topic} Timestamp: ${timestamp}`);
   const offsetTable = new Map<object, number>();
   for (let queueId = 0; queueId < config.writeQueueNums; queueId++) {
+    // A queue the group has not committed yet is reset too (RocketMQ refuses the whole reset with SYSTEM_ERROR,
+    // which strands a group that consumed but had not committed within its 5 s interval).
     const consumerOffset = ctx.consumerOffsetManager.queryOffset(group, topic, queueId);
-    if (consumerOffset < 0) continue;
     let target = timestamp === -1 ? ctx.store.getMaxOffsetInQueue(topic, queueId) : ctx.store.getOffsetInQueueByTime(topic, queueId, timestamp);
-    if (!isForce && target >= consumerOffset) target = consumerOffset;
+    if (!isForce && consumerOffset >= 0 && target >= consumerOffset) target = consumerOffset;
     offsetTable.set(mq(ctx, topic, queueId), target);
   }
   const body = Buffer.from(stringifyJavaJson(new Map<string, unknown>([['offsetTable', offsetTable]])));

@@ -1,0 +1,256 @@
+/**
+ * What every producer and consumer shares with the cluster (RocketMQ's MQClientInstance): one client id, one
+ * set of connections, the NameServer list with failover, a route cache refreshed every 30 s, heartbeats to
+ * every broker every 30 s, and the handlers for requests brokers send to clients.
+ */
+import { stringifyJavaJson } from '../protocol/fastjson';
+import { createRequest, createResponse, type RemotingCommand } from '../protocol/remoting-command';
+import { RequestCode } from '../protocol/request-code';
+import { ResponseCode, responseCodeName } from '../protocol/response-code';
+import { RemotingClient } from '../remoting/remoting-client';
+import type { RequestProcessor } from '../remoting/connection';
+import { BrokerError, RemoteError, errorMessage } from '../util/errors';
+import { silentLogger, type Logger } from '../util/logger';
+import { AdminClient, type SubscriptionData, type TopicRouteData } from './admin-client';
+import { localIPv4 } from './message-id';
+
+export interface ClientOptions {
+  /** `host:port` NameServers, as a list or a `;`-separated string (default NAMESRV_ADDR, else 127.0.0.1:9876). */
+  namesrvAddr?: string[] | string;
+  /** The address this client reports (default: the first non-internal IPv4). */
+  clientIP?: string;
+  /** Default `<pid>#<high-resolution time>`, so every client object has its own id, as Java 4.9 does. */
+  instanceName?: string;
+  /** Bound on every request (default 3 000 ms; pulls add their suspend time). */
+  requestTimeoutMs?: number;
+  pollNameServerIntervalMs?: number;
+  heartbeatBrokerIntervalMs?: number;
+  logger?: Logger;
+}
+
+export interface ConsumerData {
+  groupName: string;
+  consumeType: 'CONSUME_PASSIVELY' | 'CONSUME_ACTIVELY';
+  messageModel: 'CLUSTERING' | 'BROADCASTING';
+  consumeFromWhere: string;
+  subscriptionDataSet: SubscriptionData[];
+  unitMode: boolean;
+}
+
+/** What a producer or consumer registers with the instance. */
+export interface ClientMember {
+  kind: 'producer' | 'consumer';
+  group: string;
+  /** Topics whose routes this member needs. */
+  topics(): string[];
+  consumerData?(): ConsumerData;
+  /** A broker said the group's membership changed (consumers rebalance). */
+  onConsumerIdsChanged?(): void;
+  /** Requests a broker forwards for this group (reset offset, running info, consume directly, status). */
+  onRequest?(request: RemotingCommand): Promise<RemotingCommand> | RemotingCommand;
+}
+
+/** The message queue as RocketMQ names it. */
+export interface MessageQueue {
+  topic: string;
+  brokerName: string;
+  queueId: number;
+}
+
+export function queueKey(mq: MessageQueue): string {
+  return `${mq.topic}@${mq.brokerName}@${mq.queueId}`;
+}
+
+export function compareQueues(a: MessageQueue, b: MessageQueue): number {
+  return a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.brokerName < b.brokerName ? -1 : a.brokerName > b.brokerName ? 1 : a.queueId - b.queueId;
+}
+
+let instanceCounter = 0;
+
+export class ClientInstance {
+  readonly clientId: string;
+  readonly clientIP: string;
+  readonly namesrvAddr: string[];
+  readonly remoting: RemotingClient;
+  readonly admin: AdminClient;
+  readonly logger: Logger;
+  readonly requestTimeoutMs: number;
+  readonly #members = new Set<ClientMember>();
+  readonly #routes = new Map<string, TopicRouteData>();
+  /** brokerName → (brokerId → address), from every route seen. */
+  readonly #brokerAddrs = new Map<string, Record<string, string>>();
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly #options: ClientOptions;
+  #started = false;
+  #closed = false;
+
+  constructor(options: ClientOptions = {}) {
+    this.#options = options;
+    this.logger = options.logger ?? silentLogger;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? 3_000;
+    this.clientIP = options.clientIP ?? localIPv4();
+    const instanceName = options.instanceName ?? `${process.pid}#${process.hrtime.bigint()}${++instanceCounter}`;
+    this.clientId = `${this.clientIP}@${instanceName}`;
+    this.remoting = new RemotingClient({ logger: this.logger, connectTimeoutMs: Math.min(3_000, this.requestTimeoutMs) });
+    const namesrv = options.namesrvAddr ?? process.env.NAMESRV_ADDR ?? '127.0.0.1:9876';
+    this.admin = new AdminClient({ namesrvAddr: namesrv, remoting: this.remoting, timeoutMs: this.requestTimeoutMs, logger: this.logger });
+    this.namesrvAddr = this.admin.namesrvAddr;
+    this.#registerProcessors();
+  }
+
+  register(member: ClientMember): void {
+    for (const existing of this.#members) {
+      if (existing.kind === member.kind && existing.group === member.group) {
+        throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `the ${member.kind} group ${member.group} is already registered in this client`);
+      }
+    }
+    this.#members.add(member);
+  }
+
+  unregister(member: ClientMember): void {
+    this.#members.delete(member);
+  }
+
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    const routeEvery = this.#options.pollNameServerIntervalMs ?? 30_000;
+    const heartbeatEvery = this.#options.heartbeatBrokerIntervalMs ?? 30_000;
+    this.#timers.push(setInterval(() => void this.refreshAllRoutes(), routeEvery).unref());
+    this.#timers.push(setInterval(() => void this.sendHeartbeatToAllBrokers(), heartbeatEvery).unref());
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const timer of this.#timers) clearInterval(timer);
+    await this.remoting.close();
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  // ---------------------------------------------------------------- routes
+
+  /** The route of a topic from the NameServers, cached; null when the topic has none. */
+  async updateRoute(topic: string): Promise<TopicRouteData | null> {
+    const route = await this.admin.getTopicRoute(topic);
+    if (!route) {
+      this.#routes.delete(topic);
+      return null;
+    }
+    this.#routes.set(topic, route);
+    let newBroker = false;
+    for (const broker of route.brokerDatas) {
+      const before = this.#brokerAddrs.get(broker.brokerName)?.['0'];
+      if (before !== broker.brokerAddrs['0']) newBroker = true;
+      this.#brokerAddrs.set(broker.brokerName, broker.brokerAddrs);
+    }
+    // A broker seen for the first time learns about this client now rather than at the next 30 s heartbeat.
+    if (newBroker) void this.sendHeartbeatToAllBrokers();
+    return route;
+  }
+
+  cachedRoute(topic: string): TopicRouteData | undefined {
+    return this.#routes.get(topic);
+  }
+
+  async route(topic: string): Promise<TopicRouteData | null> {
+    return this.#routes.get(topic) ?? (await this.updateRoute(topic));
+  }
+
+  async refreshAllRoutes(): Promise<void> {
+    const topics = new Set<string>();
+    for (const member of this.#members) for (const topic of member.topics()) topics.add(topic);
+    await Promise.all([...topics].map((topic) => this.updateRoute(topic).catch((err: unknown) => this.logger.debug('route refresh failed', { topic, error: errorMessage(err) }))));
+  }
+
+  /** The master's address of a broker name (from routes seen so far). */
+  masterAddress(brokerName: string): string | undefined {
+    return this.#brokerAddrs.get(brokerName)?.['0'];
+  }
+
+  /** Any address of a broker name, master first. */
+  anyAddress(brokerName: string): string | undefined {
+    const addrs = this.#brokerAddrs.get(brokerName);
+    if (!addrs) return undefined;
+    return addrs['0'] ?? Object.values(addrs)[0];
+  }
+
+  // ---------------------------------------------------------------- heartbeats
+
+  heartbeatBody(): Buffer {
+    const producers: { groupName: string }[] = [];
+    const consumers: ConsumerData[] = [];
+    for (const member of this.#members) {
+      if (member.kind === 'producer') producers.push({ groupName: member.group });
+      else if (member.consumerData) consumers.push(member.consumerData());
+    }
+    return Buffer.from(stringifyJavaJson({ clientID: this.clientId, producerDataSet: producers, consumerDataSet: consumers, heartbeatFingerprint: 0, withoutSub: false }), 'utf8');
+  }
+
+  /** HEART_BEAT to every master broker in the routes seen (and to `extra` addresses). */
+  async sendHeartbeatToAllBrokers(extra: string[] = []): Promise<void> {
+    if (this.#closed || this.#members.size === 0) return;
+    const body = this.heartbeatBody();
+    const addrs = new Set(extra);
+    for (const brokerAddrs of this.#brokerAddrs.values()) if (brokerAddrs['0']) addrs.add(brokerAddrs['0']);
+    await Promise.all([...addrs].map(async (addr) => {
+      try {
+        const response = await this.remoting.invoke(addr, this.request(RequestCode.HEART_BEAT, undefined, body), this.requestTimeoutMs);
+        if (response.code !== ResponseCode.SUCCESS) this.logger.warn('heartbeat refused', { broker: addr, code: responseCodeName(response.code), remark: response.remark });
+      } catch (err) {
+        this.logger.debug('heartbeat failed', { broker: addr, error: errorMessage(err) });
+      }
+    }));
+  }
+
+  /** UNREGISTER_CLIENT for a group on every broker seen (best effort, bounded). */
+  async unregisterClient(fields: { producerGroup?: string; consumerGroup?: string }): Promise<void> {
+    const addrs = [...this.#brokerAddrs.values()].map((a) => a['0']).filter((a): a is string => Boolean(a));
+    await Promise.all(addrs.map((addr) =>
+      this.remoting.invoke(addr, this.request(RequestCode.UNREGISTER_CLIENT, { clientID: this.clientId, ...fields }), this.requestTimeoutMs).catch(() => undefined),
+    ));
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  request(code: number, fields?: Record<string, string | number | boolean | undefined>, body?: Buffer): RemotingCommand {
+    return createRequest(code, fields, body);
+  }
+
+  /** A request that must answer one of `expect` (default SUCCESS); anything else is a RemoteError. */
+  async invoke(addr: string, request: RemotingCommand, timeoutMs = this.requestTimeoutMs, expect: readonly number[] = [ResponseCode.SUCCESS]): Promise<RemotingCommand> {
+    const response = await this.remoting.invoke(addr, request, timeoutMs);
+    if (!expect.includes(response.code)) throw new RemoteError(response.code, response.remark ?? '', responseCodeName(response.code));
+    return response;
+  }
+
+  #registerProcessors(): void {
+    const forGroup = (request: RemotingCommand): ClientMember | undefined => {
+      const group = request.extFields?.consumerGroup ?? request.extFields?.group;
+      for (const member of this.#members) if (member.kind === 'consumer' && member.group === group) return member;
+      return undefined;
+    };
+    const notify: RequestProcessor = (request) => {
+      const member = forGroup(request);
+      member?.onConsumerIdsChanged?.();
+      return null;
+    };
+    const forward: RequestProcessor = async (request) => {
+      const member = forGroup(request);
+      if (!member?.onRequest) return createResponse(request, ResponseCode.SYSTEM_ERROR, `no consumer of group ${request.extFields?.consumerGroup ?? request.extFields?.group} in ${this.clientId}`);
+      try {
+        return await member.onRequest(request);
+      } catch (err) {
+        return createResponse(request, ResponseCode.SYSTEM_ERROR, errorMessage(err));
+      }
+    };
+    this.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, notify);
+    this.remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, forward);
+    this.remoting.registerProcessor(RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT, forward);
+    this.remoting.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, forward);
+    this.remoting.registerProcessor(RequestCode.CONSUME_MESSAGE_DIRECTLY, forward);
+  }
+}

@@ -1,0 +1,413 @@
+/**
+ * Producer (RocketMQ's DefaultMQProducer): route lookup with the TBW102 fallback for topics the broker may
+ * auto-create, round-robin queue selection that avoids a broker that just failed, sync / callback / oneway
+ * and batch sends, retries on another broker within one send timeout, UNIQ_KEY ids, zlib compression above
+ * 4 KiB, queue selectors for ordered sends, delay levels. Behaviour: protocol.md §6.1; headers §2.3.
+ */
+import zlib from 'node:zlib';
+import { RequestCode } from '../protocol/request-code';
+import { ResponseCode, responseCodeName } from '../protocol/response-code';
+import type { RemotingCommand } from '../protocol/remoting-command';
+import { BrokerError, RemoteError, errorMessage, isBrokerError } from '../util/errors';
+import type { TopicRouteData } from './admin-client';
+import { ClientInstance, type ClientMember, type ClientOptions, type MessageQueue } from './client-instance';
+import {
+  MESSAGE_BODY_BYTES_MAX,
+  MessageProperty,
+  MessageSysFlag,
+  bodyBuffer,
+  encodeBatchBody,
+  encodePropertiesString,
+  messageProperties,
+  validateMessage,
+  type Message,
+} from './message';
+import { MessageIdGenerator } from './message-id';
+
+export interface ProducerOptions extends ClientOptions {
+  /** The producer group (shown on the console's Producer page, used for transaction checks). */
+  groupName: string;
+  /** Bound on one send including its retries (default 3 000 ms). */
+  sendMsgTimeoutMs?: number;
+  /** Extra attempts of a sync send (default 2). */
+  retryTimesWhenSendFailed?: number;
+  /** Extra attempts of a callback send (default 2). */
+  retryTimesWhenSendAsyncFailed?: number;
+  /** Bodies above this many bytes are zlib-compressed (default 4 096). */
+  compressMsgBodyOverHowmuch?: number;
+  maxMessageSize?: number;
+  /** Queues of a topic the broker auto-creates from TBW102 (default 4). */
+  defaultTopicQueueNums?: number;
+  createTopicKey?: string;
+  /** How long a broker that failed a send is avoided while others are available (default 30 000 ms). */
+  brokerIsolationMs?: number;
+}
+
+export type SendStatus = 'SEND_OK' | 'FLUSH_DISK_TIMEOUT' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE';
+
+export interface SendResult {
+  sendStatus: SendStatus;
+  /** UNIQ_KEY (comma-joined for a batch). */
+  msgId: string;
+  /** The broker's id: store host + commit log offset (comma-joined for a batch). */
+  offsetMsgId: string;
+  messageQueue: MessageQueue;
+  queueOffset: number;
+  transactionId?: string;
+  regionId: string;
+  traceOn: boolean;
+}
+
+export type MessageQueueSelector = (queues: MessageQueue[], message: Message, arg: unknown) => MessageQueue;
+
+export interface SendOptions {
+  /** Overrides sendMsgTimeoutMs for this send. */
+  timeoutMs?: number;
+  /** Send to exactly this queue (no retries). */
+  queue?: MessageQueue;
+  /** Pick the queue (ordered messages: same key → same queue); no retries, like RocketMQ. */
+  selector?: MessageQueueSelector;
+  arg?: unknown;
+}
+
+/** A hash selector: messages with the same sharding key go to the same queue. */
+export const selectByHash: MessageQueueSelector = (queues, _message, arg) => {
+  const text = String(arg);
+  let h = 0;
+  for (let i = 0; i < text.length; i++) h = (Math.imul(31, h) + text.charCodeAt(i)) | 0;
+  return queues[Math.abs(h) % queues.length]!;
+};
+
+const RETRY_RESPONSE_CODES = new Set<number>([
+  ResponseCode.TOPIC_NOT_EXIST,
+  ResponseCode.SERVICE_NOT_AVAILABLE,
+  ResponseCode.SYSTEM_ERROR,
+  ResponseCode.SYSTEM_BUSY,
+  ResponseCode.NO_PERMISSION,
+  ResponseCode.NO_BUYER_ID,
+  ResponseCode.NOT_IN_CURRENT_UNIT,
+]);
+
+interface PublishInfo {
+  route: TopicRouteData;
+  queues: MessageQueue[];
+  /** Built from TBW102 because the topic has no route yet (the broker creates it on the first send). */
+  fromDefault: boolean;
+}
+
+function statusOf(code: number): SendStatus | null {
+  switch (code) {
+    case ResponseCode.SUCCESS: return 'SEND_OK';
+    case ResponseCode.FLUSH_DISK_TIMEOUT: return 'FLUSH_DISK_TIMEOUT';
+    case ResponseCode.FLUSH_SLAVE_TIMEOUT: return 'FLUSH_SLAVE_TIMEOUT';
+    case ResponseCode.SLAVE_NOT_AVAILABLE: return 'SLAVE_NOT_AVAILABLE';
+    default: return null;
+  }
+}
+
+/** Queues a producer may write: writable queue data with a master, sorted by broker name (or orderTopicConf). */
+export function publishQueues(topic: string, route: TopicRouteData, clampTo?: number): MessageQueue[] {
+  const queues: MessageQueue[] = [];
+  if (route.orderTopicConf) {
+    for (const part of route.orderTopicConf.split(';')) {
+      const [brokerName, nums] = part.split(':');
+      if (!brokerName) continue;
+      for (let queueId = 0; queueId < Number(nums); queueId++) queues.push({ topic, brokerName, queueId });
+    }
+    return queues;
+  }
+  const datas = [...route.queueDatas].sort((a, b) => a.brokerName.localeCompare(b.brokerName));
+  for (const qd of datas) {
+    if ((qd.perm & 0x2) === 0) continue;
+    const broker = route.brokerDatas.find((b) => b.brokerName === qd.brokerName);
+    if (!broker?.brokerAddrs['0']) continue;
+    const count = clampTo === undefined ? qd.writeQueueNums : Math.min(clampTo, qd.writeQueueNums);
+    for (let queueId = 0; queueId < count; queueId++) queues.push({ topic, brokerName: qd.brokerName, queueId });
+  }
+  return queues;
+}
+
+export class Producer {
+  readonly group: string;
+  readonly instance: ClientInstance;
+  readonly #options: ProducerOptions;
+  readonly #ids: MessageIdGenerator;
+  readonly #publish = new Map<string, PublishInfo>();
+  readonly #counters = new Map<string, number>();
+  readonly #isolatedUntil = new Map<string, number>();
+  readonly #member: ClientMember;
+  #state: 'created' | 'running' | 'closed' = 'created';
+
+  constructor(options: ProducerOptions) {
+    if (!options.groupName || !/^[%|a-zA-Z0-9_-]+$/.test(options.groupName)) {
+      throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `producer group "${options.groupName}" is not a valid group name`);
+    }
+    this.#options = options;
+    this.group = options.groupName;
+    this.instance = new ClientInstance(options);
+    this.#ids = new MessageIdGenerator(this.instance.clientIP);
+    this.#member = { kind: 'producer', group: this.group, topics: () => [...this.#publish.keys()] };
+  }
+
+  get clientId(): string {
+    return this.instance.clientId;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'created') throw new BrokerError('BROKER_ERR_CLOSED', `producer ${this.group} was already started`);
+    this.instance.register(this.#member);
+    this.instance.start();
+    this.#state = 'running';
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.#state === 'closed') return;
+    const wasRunning = this.#state === 'running';
+    this.#state = 'closed';
+    if (wasRunning) await this.instance.unregisterClient({ producerGroup: this.group });
+    this.instance.unregister(this.#member);
+    await this.instance.shutdown();
+  }
+
+  /** The queues a send to this topic may go to. */
+  async fetchPublishMessageQueues(topic: string): Promise<MessageQueue[]> {
+    this.#assertRunning();
+    return (await this.#publishInfo(topic, Date.now() + this.#timeout())).queues;
+  }
+
+  /** Sends and waits for the broker's answer; retries on another broker (not for selector or queue sends). */
+  async send(message: Message, options: SendOptions = {}): Promise<SendResult> {
+    return this.#send(message, options, this.#options.retryTimesWhenSendFailed ?? 2);
+  }
+
+  /** Java's callback style: returns at once; exactly one of the callbacks runs. */
+  sendAsync(message: Message, callbacks: { onSuccess(result: SendResult): void; onException(err: Error): void }, options: SendOptions = {}): void {
+    this.#send(message, options, this.#options.retryTimesWhenSendAsyncFailed ?? 2).then(
+      (result) => callbacks.onSuccess(result),
+      (err: unknown) => callbacks.onException(err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  /** Fire and forget: written to the connection, no answer, no retry. */
+  async sendOneway(message: Message, options: SendOptions = {}): Promise<void> {
+    this.#assertRunning();
+    validateMessage(message, this.#maxSize());
+    const deadline = Date.now() + (options.timeoutMs ?? this.#timeout());
+    const info = await this.#publishInfo(message.topic, deadline);
+    const mq = options.queue ?? (options.selector ? options.selector(info.queues, message, options.arg) : this.#select(info, undefined));
+    const { request, addr } = this.#prepare(message, mq);
+    await this.instance.remoting.invokeOneway(addr, request);
+  }
+
+  /** One request carrying several messages of one topic (no delay, no retry topic); ≤ 4 MiB in all. */
+  async sendBatch(messages: Message[], options: SendOptions = {}): Promise<SendResult> {
+    this.#assertRunning();
+    if (messages.length === 0) throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', 'a batch needs at least one message');
+    const topic = messages[0]!.topic;
+    const items: { flag: number; body: Buffer; properties: Record<string, string> }[] = [];
+    const ids: string[] = [];
+    for (const message of messages) {
+      validateMessage(message, this.#maxSize());
+      if (message.topic !== topic) throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', 'every message of a batch must have the same topic');
+      if (message.delayLevel) throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', 'a batch cannot carry delayed messages');
+      if (topic.startsWith('%RETRY%')) throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', 'a batch cannot be sent to a retry topic');
+      const id = this.#ids.next();
+      ids.push(id);
+      items.push({ flag: message.flag ?? 0, body: bodyBuffer(message.body), properties: messageProperties(message, { [MessageProperty.UNIQ_KEY]: id }) });
+    }
+    const body = encodeBatchBody(items);
+    if (body.length > this.#maxSize()) throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `the batch is ${body.length} bytes, over the ${this.#maxSize()}-byte limit`);
+    const batchMessage: Message = { topic, body, waitStoreMsgOK: messages[0]!.waitStoreMsgOK !== false };
+    return this.#send(batchMessage, options, this.#options.retryTimesWhenSendFailed ?? 2, { batchIds: ids });
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #timeout(): number {
+    return this.#options.sendMsgTimeoutMs ?? 3_000;
+  }
+
+  #maxSize(): number {
+    return this.#options.maxMessageSize ?? MESSAGE_BODY_BYTES_MAX;
+  }
+
+  #assertRunning(): void {
+    if (this.#state !== 'running') throw new BrokerError('BROKER_ERR_CLOSED', `producer ${this.group} is ${this.#state === 'created' ? 'not started' : 'shut down'}`);
+  }
+
+  async #send(message: Message, options: SendOptions, retries: number, batch?: { batchIds: string[] }): Promise<SendResult> {
+    this.#assertRunning();
+    if (!batch) validateMessage(message, this.#maxSize());
+    const started = Date.now();
+    const timeoutMs = options.timeoutMs ?? this.#timeout();
+    const deadline = started + timeoutMs;
+    const info = await this.#publishInfo(message.topic, deadline);
+    const uniqKey = batch ? undefined : this.#ids.next();
+
+    if (options.queue || options.selector) {
+      const mq = options.queue ?? options.selector!(info.queues, message, options.arg);
+      if (!mq || !info.queues.some((q) => q.brokerName === mq.brokerName && q.queueId === mq.queueId)) {
+        throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `the selected queue ${mq ? `${mq.brokerName}/${mq.queueId}` : '(none)'} is not a writable queue of ${message.topic}`);
+      }
+      return this.#sendTo(message, mq, deadline, uniqKey, batch);
+    }
+
+    const attempts = 1 + Math.max(0, retries);
+    let lastBroker: string | undefined;
+    let lastError: unknown;
+    let attempt = 0;
+    for (; attempt < attempts; attempt++) {
+      if (Date.now() >= deadline) break;
+      const mq = this.#select(info, lastBroker);
+      try {
+        const result = await this.#sendTo(message, mq, deadline, uniqKey, batch);
+        this.#isolatedUntil.delete(mq.brokerName);
+        return result;
+      } catch (err) {
+        lastError = err;
+        lastBroker = mq.brokerName;
+        if (err instanceof RemoteError) {
+          if (!RETRY_RESPONSE_CODES.has(err.responseCode)) throw err;
+          if (err.responseCode === ResponseCode.TOPIC_NOT_EXIST) await this.#refresh(message.topic);
+        } else if (isBrokerError(err) && err.retriable) {
+          this.#isolatedUntil.set(mq.brokerName, Date.now() + (this.#options.brokerIsolationMs ?? 30_000));
+        } else {
+          throw err;
+        }
+        this.instance.logger.debug('send failed, retrying', { topic: message.topic, broker: mq.brokerName, attempt, error: errorMessage(err) });
+      }
+    }
+    const cost = Date.now() - started;
+    const reason = lastError === undefined ? `timed out after ${timeoutMs} ms` : errorMessage(lastError);
+    const error = new BrokerError(
+      isBrokerError(lastError) && lastError.code === 'BROKER_ERR_REMOTE' ? 'BROKER_ERR_REMOTE' : 'BROKER_ERR_REQUEST_TIMEOUT',
+      `send [${attempt}] times, still failed, cost [${cost}] ms, topic: ${message.topic}: ${reason}`,
+      { retriable: true, cause: lastError },
+    );
+    throw error;
+  }
+
+  #prepare(message: Message, mq: MessageQueue, uniqKey?: string, batch?: { batchIds: string[] }): { request: RemotingCommand; addr: string } {
+    const addr = this.instance.masterAddress(mq.brokerName);
+    if (!addr) throw new BrokerError('BROKER_ERR_NO_ROUTE', `broker ${mq.brokerName} has no master address`, { retriable: true });
+    let body = bodyBuffer(message.body);
+    let sysFlag = 0;
+    const compressOver = this.#options.compressMsgBodyOverHowmuch ?? 4096;
+    if (!batch && body.length > compressOver) {
+      body = zlib.deflateSync(body, { level: 5 });
+      sysFlag |= MessageSysFlag.COMPRESSED;
+    }
+    const properties = batch
+      ? { [MessageProperty.WAIT]: message.waitStoreMsgOK === false ? 'false' : 'true' }
+      : messageProperties(message, uniqKey ? { [MessageProperty.UNIQ_KEY]: uniqKey } : {});
+    const request = this.instance.request(
+      batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2,
+      {
+        a: this.group,
+        b: mq.topic,
+        c: this.#options.createTopicKey ?? 'TBW102',
+        d: this.#options.defaultTopicQueueNums ?? 4,
+        e: mq.queueId,
+        f: sysFlag,
+        g: Date.now(),
+        h: message.flag ?? 0,
+        i: encodePropertiesString(properties),
+        j: 0,
+        k: false,
+        m: Boolean(batch),
+      },
+      body,
+    );
+    return { request, addr };
+  }
+
+  async #sendTo(message: Message, mq: MessageQueue, deadline: number, uniqKey: string | undefined, batch?: { batchIds: string[] }): Promise<SendResult> {
+    const { request, addr } = this.#prepare(message, mq, uniqKey, batch);
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new BrokerError('BROKER_ERR_REQUEST_TIMEOUT', `send timed out before reaching ${mq.brokerName}`, { retriable: true });
+    const response = await this.instance.remoting.invoke(addr, request, remaining);
+    const status = statusOf(response.code);
+    if (status === null) throw new RemoteError(response.code, response.remark ?? '', responseCodeName(response.code));
+    const ext = response.extFields ?? {};
+    const result: SendResult = {
+      sendStatus: status,
+      msgId: batch ? batch.batchIds.join(',') : (uniqKey ?? ext.msgId ?? ''),
+      offsetMsgId: ext.msgId ?? '',
+      messageQueue: { topic: mq.topic, brokerName: mq.brokerName, queueId: Number(ext.queueId ?? mq.queueId) },
+      queueOffset: Number(ext.queueOffset ?? -1),
+      regionId: ext.MSG_REGION ?? 'DefaultRegion',
+      traceOn: ext.TRACE_ON !== 'false',
+    };
+    if (ext.transactionId) result.transactionId = ext.transactionId;
+    return result;
+  }
+
+  #select(info: PublishInfo, lastBroker: string | undefined): MessageQueue {
+    const queues = info.queues;
+    const topic = queues[0]!.topic;
+    let index = this.#counters.get(topic) ?? Math.floor(Math.random() * 1024);
+    const now = Date.now();
+    const usable = (q: MessageQueue) => (this.#isolatedUntil.get(q.brokerName) ?? 0) <= now;
+    let fallback: MessageQueue | undefined;
+    for (let i = 0; i < queues.length; i++) {
+      const q = queues[index++ % queues.length]!;
+      if (q.brokerName === lastBroker) continue;
+      if (usable(q)) {
+        this.#counters.set(topic, index);
+        return q;
+      }
+      fallback ??= q;
+    }
+    this.#counters.set(topic, index);
+    return fallback ?? queues[index % queues.length]!;
+  }
+
+  async #refresh(topic: string): Promise<void> {
+    this.#publish.delete(topic);
+  }
+
+  async #publishInfo(topic: string, deadline: number): Promise<PublishInfo> {
+    const cached = this.#publish.get(topic);
+    const current = this.instance.cachedRoute(topic);
+    if (cached && (cached.route === current || (cached.fromDefault && !current))) return cached;
+    if (current) {
+      const info = { route: current, queues: publishQueues(topic, current), fromDefault: false };
+      if (info.queues.length > 0) {
+        this.#publish.set(topic, info);
+        return info;
+      }
+    }
+    const route = await this.#withDeadline(this.instance.updateRoute(topic), deadline, topic);
+    if (route) {
+      const info = { route, queues: publishQueues(topic, route), fromDefault: false };
+      if (info.queues.length === 0) throw new BrokerError('BROKER_ERR_NO_ROUTE', `topic ${topic} has no writable queue`, { retriable: true });
+      this.#publish.set(topic, info);
+      return info;
+    }
+    const defaultTopic = this.#options.createTopicKey ?? 'TBW102';
+    const fallback = await this.#withDeadline(this.instance.updateRoute(defaultTopic), deadline, topic);
+    const queues = fallback ? publishQueues(topic, fallback, this.#options.defaultTopicQueueNums ?? 4) : [];
+    if (!fallback || queues.length === 0) {
+      throw new BrokerError('BROKER_ERR_NO_ROUTE', `no route info of this topic: ${topic} (the NameServers know no route for it and no broker auto-creates topics)`);
+    }
+    const info = { route: fallback, queues, fromDefault: true };
+    this.#publish.set(topic, info);
+    return info;
+  }
+
+  async #withDeadline<T>(promise: Promise<T>, deadline: number, topic: string): Promise<T> {
+    const remaining = deadline - Date.now();
+    if (remaining <= 0) throw new BrokerError('BROKER_ERR_REQUEST_TIMEOUT', `route lookup for ${topic} timed out`, { retriable: true });
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        promise,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new BrokerError('BROKER_ERR_REQUEST_TIMEOUT', `route lookup for ${topic} timed out`, { retriable: true })), remaining);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
