@@ -1,8 +1,13 @@
 /**
  * `rocketdeck admin <subcommand>`: mqadmin-style operations through the Admin client.
- * NameServers come from -n host:port[;host:port] or NAMESRV_ADDR (default 127.0.0.1:9876).
+ * NameServers come from -n host:port[;host:port] or NAMESRV_ADDR (default 127.0.0.1:9876, what `npm start`
+ * serves); when none answers, the message says where the list came from.
  */
-import { AdminClient, PERM_READ, PERM_WRITE } from '../client/admin-client';
+import { AdminClient, PERM_READ, PERM_WRITE, type SubscriptionGroupConfig } from '../client/admin-client';
+import type { MessageQueue } from '../client/client-instance';
+import type { MessageExt } from '../client/message';
+import { Producer } from '../client/producer';
+import { versionName } from '../protocol/language-code';
 import { errorMessage } from '../util/errors';
 
 interface Io {
@@ -12,6 +17,7 @@ interface Io {
 }
 
 const USAGE = `usage: rocketdeck admin <subcommand> [-n host:port[;host:port]] [options]
+NameServers: -n, else NAMESRV_ADDR, else 127.0.0.1:9876 (what npm start serves).
 
 subcommands:
   clusterList                          brokers of every cluster, with their runtime figures
@@ -22,8 +28,19 @@ subcommands:
   deleteTopic     -t topic -c cluster
   brokerStatus    -b host:port         GET_BROKER_RUNTIME_INFO
   getBrokerConfig -b host:port
-  consumerProgress -g group [-t topic] lag per queue of a consumer group
+  consumerProgress   -g group [-t topic]   lag per queue of a consumer group
+  consumerConnection -g group              clients and subscriptions of a consumer group
+  producerConnection -g group -t topic     clients of a producer group
+  updateSubGroup  -g group (-c cluster | -b host:port) [-s consumeEnable] [-m consumeFromMinEnable]
+                  [-d consumeBroadcastEnable] [-o consumeMessageOrderly] [-q retryQueueNums] [-r retryMaxTimes]
+  deleteSubGroup  -g group (-c cluster | -b host:port) [-r true: also remove its offsets]
+  resetOffsetByTime -g group -t topic -s (ms | now | yyyy-MM-dd#HH:mm:ss:SSS) [-f true|false]
+  queryMsgById    -i msgId [-t topic]   by offsetMsgId, or by the client's msgId (UNIQ_KEY) with -t
+  queryMsgByKey   -t topic -k key [-b beginMs] [-e endMs]
+  sendMessage     -t topic -p body [-c tags] [-k keys] [-b brokerName [-i queueId]]
 `;
+
+const DEFAULT_NAMESRV = '127.0.0.1:9876';
 
 function parseFlags(args: string[]): { positional: string[]; flags: Map<string, string> } {
   const flags = new Map<string, string>();
@@ -61,6 +78,96 @@ function positiveInt(flags: Map<string, string>, name: string, fallback: number,
   return n;
 }
 
+/** `host:port[;host:port]`, each port 1–65535; a clear message for anything else. */
+export function parseNamesrvList(text: string): string[] {
+  const list = text.split(';').map((a) => a.trim()).filter(Boolean);
+  if (list.length === 0) throw new UsageError('the NameServer list is empty; give -n host:port[;host:port]');
+  for (const addr of list) {
+    const match = /^(.+):(\d{1,5})$/.exec(addr);
+    const port = match ? Number(match[2]) : 0;
+    if (!match || port < 1 || port > 65535 || /[\s/]/.test(match[1]!)) {
+      throw new UsageError(`"${addr}" is not a NameServer address; expected host:port, e.g. 127.0.0.1:9876`);
+    }
+  }
+  return list;
+}
+
+function bool(flags: Map<string, string>, name: string): boolean | undefined {
+  const text = flags.get(name);
+  if (text === undefined) return undefined;
+  if (text !== 'true' && text !== 'false') throw new UsageError(`-${name} must be true or false (got "${text}")`);
+  return text === 'true';
+}
+
+function wholeNumber(flags: Map<string, string>, name: string, min: number, max: number): number | undefined {
+  const text = flags.get(name);
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`-${name} must be a whole number from ${min} to ${max} (got "${text}")`);
+  return n;
+}
+
+/** mqadmin's resetOffsetByTime -s: epoch milliseconds, "now", or local time yyyy-MM-dd#HH:mm:ss:SSS. */
+export function parseResetTime(text: string, now = Date.now()): number {
+  if (text === 'now') return now;
+  if (/^\d{1,15}$/.test(text)) return Number(text);
+  const m = /^(\d{4})-(\d{2})-(\d{2})#(\d{2}):(\d{2}):(\d{2}):(\d{3})$/.exec(text);
+  if (m) {
+    const [year, month, day, hour, minute, second, ms] = m.slice(1).map(Number) as [number, number, number, number, number, number, number];
+    const date = new Date(year, month - 1, day, hour, minute, second, ms);
+    if (date.getFullYear() === year && date.getMonth() === month - 1 && date.getDate() === day && hour < 24 && minute < 60 && second < 60) return date.getTime();
+  }
+  throw new UsageError(`-s "${text}" is not a time; give epoch milliseconds, "now", or yyyy-MM-dd#HH:mm:ss:SSS (local time)`);
+}
+
+function formatTime(ms: number): string {
+  if (!ms) return '';
+  const d = new Date(ms);
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())},${p(d.getMilliseconds(), 3)}`;
+}
+
+/** A body for a terminal: UTF-8 text without control characters, else hex; long bodies cut with a note. */
+function printableBody(body: Buffer, limit = 4096): string {
+  const head = body.subarray(0, limit);
+  const text = head.toString('utf8');
+  // eslint-disable-next-line no-control-regex
+  const printable = !text.includes('\uFFFD') && !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(text);
+  const shown = printable ? text : `(binary, hex) ${head.toString('hex')}`;
+  return body.length > limit ? `${shown}\n... (${body.length - limit} more bytes not shown)` : shown;
+}
+
+function describeMessage(m: MessageExt): string {
+  const host = (h: { address: string; port: number }) => `${h.address}:${h.port}`;
+  const rows: [string, string][] = [
+    ['OffsetID:', m.offsetMsgId],
+    ['Topic:', m.topic],
+    ['Tags:', `[${m.tags ?? ''}]`],
+    ['Keys:', `[${m.keys.join(' ')}]`],
+    ['Queue ID:', String(m.queueId)],
+    ['Queue Offset:', String(m.queueOffset)],
+    ['CommitLog Offset:', String(m.commitLogOffset)],
+    ['Reconsume Times:', String(m.reconsumeTimes)],
+    ['Born Timestamp:', formatTime(m.bornTimestamp)],
+    ['Store Timestamp:', formatTime(m.storeTimestamp)],
+    ['Born Host:', host(m.bornHost)],
+    ['Store Host:', host(m.storeHost)],
+    ['System Flag:', String(m.sysFlag)],
+    ['Properties:', JSON.stringify(m.properties)],
+    ['Body Size:', `${m.body.length} bytes`],
+  ];
+  return rows.map(([k, v]) => `${k.padEnd(20)}${v}`).join('\n') + `\nMessage Body:\n${printableBody(m.body)}\n`;
+}
+
+/** Master addresses chosen by -b host:port or by -c cluster. */
+async function targetBrokers(admin: AdminClient, flags: Map<string, string>): Promise<string[]> {
+  if (flags.has('b')) return [flags.get('b')!];
+  const cluster = need(flags, 'c', 'cluster (or -b broker address)');
+  const targets = [...(await admin.masterAddresses(cluster)).values()];
+  if (targets.length === 0) throw new UsageError(`cluster "${cluster}" has no brokers`);
+  return targets;
+}
+
 export async function runAdminCli(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
   if (!sub || sub === 'help' || sub === '-h' || sub === '--help') {
@@ -68,14 +175,25 @@ export async function runAdminCli(args: string[], io: Io): Promise<number> {
     return sub ? 0 : 1;
   }
   let flags: Map<string, string>;
+  let namesrv: string[];
+  let namesrvSource: string;
   try {
     flags = parseFlags(rest).flags;
+    const given = flags.get('n') ?? io.env.NAMESRV_ADDR;
+    namesrvSource = flags.has('n') ? '-n' : io.env.NAMESRV_ADDR ? 'NAMESRV_ADDR' : 'the default, as neither -n nor NAMESRV_ADDR is set';
+    namesrv = parseNamesrvList(given ?? DEFAULT_NAMESRV);
   } catch (err) {
     io.stderr.write(`${errorMessage(err)}\n${USAGE}`);
     return 1;
   }
-  const admin = new AdminClient({ namesrvAddr: flags.get('n') ?? io.env.NAMESRV_ADDR ?? '127.0.0.1:9876' });
+  const admin = new AdminClient({ namesrvAddr: namesrv });
   const out = (text: string) => io.stdout.write(text);
+  const brokerByName = async (name: string): Promise<string> => {
+    const info = await admin.getClusterInfo();
+    const addr = info.brokerAddrTable[name]?.brokerAddrs['0'];
+    if (!addr) throw new UsageError(`no master broker named "${name}" (brokers: ${Object.keys(info.brokerAddrTable).sort().join(', ') || 'none'})`);
+    return addr;
+  };
   try {
     switch (sub) {
       case 'clusterList': {
@@ -133,9 +251,7 @@ export async function runAdminCli(args: string[], io: Io): Promise<number> {
           writeQueueNums: positiveInt(flags, 'w', 8, 1024),
           perm: flags.has('p') ? positiveInt(flags, 'p', 6, 7) : PERM_READ | PERM_WRITE,
         };
-        const targets = flags.has('b') ? [flags.get('b')!] : [...(await admin.masterAddresses(need(flags, 'c', 'cluster (or -b broker address)'))).values()];
-        if (targets.length === 0) throw new UsageError(`cluster "${flags.get('c')}" has no brokers`);
-        for (const addr of targets) {
+        for (const addr of await targetBrokers(admin, flags)) {
           await admin.createOrUpdateTopic(addr, config);
           out(`create topic to ${addr} success.\n`);
         }
@@ -165,15 +281,140 @@ export async function runAdminCli(args: string[], io: Io): Promise<number> {
         const masters = await admin.masterAddresses();
         const rows = [['#Topic', '#Broker Name', '#QID', '#Broker Offset', '#Consumer Offset', '#Diff']];
         let total = 0;
+        let tps = 0;
         for (const addr of masters.values()) {
           const stats = await admin.getConsumeStats(addr, group, flags.get('t')).catch(() => null);
+          tps += stats?.consumeTps ?? 0;
           for (const o of stats?.offsetTable ?? []) {
             const diff = Math.max(0, o.brokerOffset - o.consumerOffset);
             total += diff;
             rows.push([o.queue.topic, o.queue.brokerName, String(o.queue.queueId), String(o.brokerOffset), String(o.consumerOffset), String(diff)]);
           }
         }
-        out(table(rows) + `\nDiff Total: ${total}\n`);
+        if (rows.length === 1) {
+          io.stderr.write(`consumer group "${group}" has no offsets on any broker (it never consumed, or does not exist)\n`);
+          return 1;
+        }
+        out(table(rows) + `\nConsume TPS: ${tps.toFixed(2)}\nDiff Total: ${total}\n`);
+        return 0;
+      }
+      case 'consumerConnection': {
+        const group = need(flags, 'g', 'consumer group');
+        const conn = await admin.examineConsumerConnection(group);
+        if (!conn || conn.connections.length === 0) {
+          io.stderr.write(`consumer group "${group}" has no online clients\n`);
+          return 1;
+        }
+        const clients = [['#', '#ClientId', '#ClientAddr', '#Language', '#Version']];
+        conn.connections.forEach((c, i) => clients.push([String(i + 1), c.clientId, c.clientAddr, c.language, versionName(c.version)]));
+        const subs = [['#Topic', '#SubExpression']];
+        for (const s of conn.subscriptions) subs.push([s.topic, s.subString]);
+        out(`${table(clients)}\nBelow is subscription:\n${table(subs)}\nConsumeType: ${conn.consumeType}\nMessageModel: ${conn.messageModel}\nConsumeFromWhere: ${conn.consumeFromWhere}\n`);
+        return 0;
+      }
+      case 'producerConnection': {
+        const group = need(flags, 'g', 'producer group');
+        const topic = need(flags, 't', 'topic');
+        const conns = await admin.examineProducerConnections(topic, group);
+        if (conns.length === 0) {
+          io.stderr.write(`producer group "${group}" has no online clients on the brokers of topic "${topic}"\n`);
+          return 1;
+        }
+        const rows = [['#', '#ClientId', '#ClientAddr', '#Language', '#Version']];
+        conns.forEach((c, i) => rows.push([String(i + 1), c.clientId, c.clientAddr, c.language, versionName(c.version)]));
+        out(table(rows));
+        return 0;
+      }
+      case 'updateSubGroup': {
+        const group = need(flags, 'g', 'consumer group');
+        const config: Partial<SubscriptionGroupConfig> & { groupName: string } = { groupName: group };
+        const set = <K extends keyof SubscriptionGroupConfig>(key: K, value: SubscriptionGroupConfig[K] | undefined) => {
+          if (value !== undefined) config[key] = value;
+        };
+        set('consumeEnable', bool(flags, 's'));
+        set('consumeFromMinEnable', bool(flags, 'm'));
+        set('consumeBroadcastEnable', bool(flags, 'd'));
+        set('consumeMessageOrderly', bool(flags, 'o'));
+        set('retryQueueNums', wholeNumber(flags, 'q', 0, 64));
+        set('retryMaxTimes', wholeNumber(flags, 'r', -1, 1000));
+        const targets = await targetBrokers(admin, flags);
+        for (const addr of targets) {
+          await admin.createOrUpdateSubscriptionGroup(addr, config);
+          out(`create subscription group to ${addr} success.\n`);
+        }
+        const saved = await admin.getSubscriptionGroupConfig(targets[0]!, group);
+        out(JSON.stringify(saved) + '\n');
+        return 0;
+      }
+      case 'deleteSubGroup': {
+        const group = need(flags, 'g', 'consumer group');
+        const cleanOffset = bool(flags, 'r') ?? false;
+        for (const addr of await targetBrokers(admin, flags)) {
+          await admin.deleteSubscriptionGroup(addr, group, cleanOffset);
+          out(`delete subscription group [${group}] from broker [${addr}] success${cleanOffset ? ', offsets removed' : ''}.\n`);
+        }
+        return 0;
+      }
+      case 'resetOffsetByTime': {
+        const group = need(flags, 'g', 'consumer group');
+        const topic = need(flags, 't', 'topic');
+        const timeText = need(flags, 's', 'time (ms, now, or yyyy-MM-dd#HH:mm:ss:SSS)');
+        const timestamp = parseResetTime(timeText);
+        const force = bool(flags, 'f') ?? true;
+        const entries = await admin.resetOffsetByTimestamp(topic, group, timestamp, force);
+        out(`rollback consumer offset by specified consumerGroup[${group}], topic[${topic}], force[${force}], timestamp(string)[${timeText}], timestamp(long)[${timestamp}]\n`);
+        const rows = [['#brokerName', '#queueId', '#offset']];
+        for (const e of entries) rows.push([e.queue.brokerName, String(e.queue.queueId), String(e.offset)]);
+        out(table(rows));
+        return 0;
+      }
+      case 'queryMsgById': {
+        const id = need(flags, 'i', 'message id');
+        const message = await admin.viewMessage(id, flags.get('t'));
+        if (!message) {
+          io.stderr.write(`no message with id ${id}${flags.has('t') ? ` in topic "${flags.get('t')}"` : ' (a client msgId needs -t topic; without it the id is read as an offsetMsgId)'}\n`);
+          return 1;
+        }
+        out(`${'MsgId:'.padEnd(20)}${message.msgId}\n${describeMessage(message)}`);
+        return 0;
+      }
+      case 'queryMsgByKey': {
+        const topic = need(flags, 't', 'topic');
+        const key = need(flags, 'k', 'key');
+        const begin = wholeNumber(flags, 'b', 0, Number.MAX_SAFE_INTEGER);
+        const end = wholeNumber(flags, 'e', 0, Number.MAX_SAFE_INTEGER);
+        const found = await admin.queryMessageByKey(topic, key, { beginTimestamp: begin, endTimestamp: end });
+        const rows = [['#Message ID', '#Offset ID', '#QID', '#Offset', '#Store Time']];
+        for (const m of found) rows.push([m.msgId, m.offsetMsgId, String(m.queueId), String(m.queueOffset), formatTime(m.storeTimestamp)]);
+        out(table(rows));
+        if (found.length === 0) io.stderr.write(`no message with key "${key}" in topic "${topic}"\n`);
+        return found.length === 0 ? 1 : 0;
+      }
+      case 'sendMessage': {
+        const topic = need(flags, 't', 'topic');
+        const body = need(flags, 'p', 'message body');
+        const keys = flags.get('k')?.split(/\s+/).filter(Boolean);
+        const brokerName = flags.get('b');
+        const queueId = wholeNumber(flags, 'i', 0, 65535);
+        if (queueId !== undefined && !brokerName) throw new UsageError('-i queueId needs -b brokerName');
+        if (brokerName) await brokerByName(brokerName);
+        const producer = new Producer({ namesrvAddr: namesrv, groupName: `CLI_PRODUCER_${process.pid}` });
+        await producer.start();
+        try {
+          let queue: MessageQueue | undefined;
+          if (brokerName) {
+            const queues = (await producer.fetchPublishMessageQueues(topic)).filter((q) => q.brokerName === brokerName);
+            if (queues.length === 0) throw new UsageError(`topic "${topic}" has no writable queue on broker "${brokerName}"`);
+            queue = queueId === undefined ? queues[Math.floor(Math.random() * queues.length)] : queues.find((q) => q.queueId === queueId);
+            if (!queue) throw new UsageError(`topic "${topic}" on broker "${brokerName}" has queues 0–${queues.length - 1}, not ${queueId}`);
+          }
+          const result = await producer.send({ topic, body, tags: flags.get('c'), keys }, queue ? { queue } : {});
+          const rows = [['#Broker Name', '#QID', '#Send Result', '#MsgId', '#OffsetMsgId', '#Queue Offset']];
+          rows.push([result.messageQueue.brokerName, String(result.messageQueue.queueId), result.sendStatus, result.msgId, result.offsetMsgId, String(result.queueOffset)]);
+          out(table(rows));
+        } finally {
+          await producer.shutdown();
+        }
         return 0;
       }
       default:
@@ -181,7 +422,15 @@ export async function runAdminCli(args: string[], io: Io): Promise<number> {
         return 1;
     }
   } catch (err) {
-    io.stderr.write(`${err instanceof UsageError ? `${err.message}\n${USAGE}` : `error: ${errorMessage(err)}\n`}`);
+    if (err instanceof UsageError) {
+      io.stderr.write(`${err.message}\n${USAGE}`);
+    } else {
+      const code = (err as { code?: string }).code;
+      const hint = code === 'BROKER_ERR_NO_NAMESRV'
+        ? `\nThe NameServer list ${namesrv.join(';')} came from ${namesrvSource}. Start Rocketdeck with "npm start", or point -n / NAMESRV_ADDR at a running NameServer.`
+        : '';
+      io.stderr.write(`error: ${errorMessage(err)}${hint}\n`);
+    }
     return 1;
   } finally {
     await admin.close();

@@ -1,6 +1,4 @@
-import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runAdminCli } from '../cli/admin-cli';
 import { startTestCluster, type TestCluster } from '../testing/start-test-cluster';
 import { AdminClient } from './admin-client';
 
@@ -15,17 +13,6 @@ afterAll(async () => {
   await admin?.close();
   await cluster?.stop();
 });
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runAdminCli(args, { stdout, stderr, env: { NAMESRV_ADDR: cluster.namesrvAddr } });
-  return { code, out, err };
-}
 
 describe('AdminClient over the protocol', () => {
   it('reads cluster info, runtime info and broker config', async () => {
@@ -60,26 +47,5 @@ describe('AdminClient over the protocol', () => {
     const dead = new AdminClient({ namesrvAddr: '127.0.0.1:1;127.0.0.1:2', timeoutMs: 1000 });
     await expect(dead.getTopicList()).rejects.toMatchObject({ code: 'BROKER_ERR_NO_NAMESRV', message: expect.stringContaining('127.0.0.1:1;127.0.0.1:2') });
     await dead.close();
-  });
-});
-
-describe('rocketdeck admin CLI', () => {
-  it('lists clusters, creates a topic on a cluster and shows its status', async () => {
-    const list = await cli('clusterList');
-    expect(list.code).toBe(0);
-    expect(list.out).toContain(cluster.brokerAddr);
-    const clusterName = list.out.split('\n')[1]!.split(/\s+/)[0]!;
-    const created = await cli('updateTopic', '-t', 'CliTopic', '-c', clusterName, '-r', '2', '-w', '2');
-    expect(created.code).toBe(0);
-    expect(created.out).toContain(`create topic to ${cluster.brokerAddr} success.`);
-    const status = await cli('topicStatus', '-t', 'CliTopic');
-    expect(status.out.trim().split('\n')).toHaveLength(3);
-  });
-
-  it('rejects bad input with a clear message and exit code 1', async () => {
-    expect(await cli('updateTopic', '-t', 'X', '-c', 'c', '-r', 'lots')).toMatchObject({ code: 1, err: expect.stringContaining('-r must be a whole number') });
-    expect(await cli('topicStatus')).toMatchObject({ code: 1, err: expect.stringContaining('missing -t') });
-    expect(await cli('bogus')).toMatchObject({ code: 1, err: expect.stringContaining('unknown admin subcommand') });
-    expect(await cli('topicRoute', '-t', 'NoSuchTopic')).toMatchObject({ code: 1, err: expect.stringContaining('no route') });
   });
 });

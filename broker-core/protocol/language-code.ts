@@ -34,5 +34,19 @@ export const MQVersion = {
   V5_0_0: 413,
 } as const;
 
+/**
+ * The name of an MQVersion ordinal ("V4_9_4"). From 4.0.0 on, every x.y.z has a SNAPSHOT entry then a release
+ * entry, z and y running 0–9: release ordinal = 213 + 200·(x−4) + 2·(10·y + z).
+ */
+export function versionName(ordinal: number): string {
+  if (!Number.isInteger(ordinal) || ordinal < MQVersion.V4_0_0 - 1) return `version #${ordinal}`;
+  const steps = ordinal - (MQVersion.V4_0_0 - 1);
+  const index = Math.floor(steps / 2);
+  const major = 4 + Math.floor(index / 100);
+  const minor = Math.floor((index % 100) / 10);
+  const patch = index % 10;
+  return `V${major}_${minor}_${patch}${steps % 2 === 0 ? '_SNAPSHOT' : ''}`;
+}
+
 export const OUR_LANGUAGE = 'JAVA';
 export const OUR_VERSION = MQVersion.V4_9_4;
