@@ -8,10 +8,8 @@ export const TOPIC_NAME_MAX = 127;
 export const NAME_CHARS = /^[%|a-zA-Z0-9_-]+$/;
 export const QUEUE_NUMS_MAX = 1024;
 
-export function isHostPort(text: string): boolean {
-  const m = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(text);
-  return !!m && Number(m[2]) > 0 && Number(m[2]) <= 65535;
-}
+import { parseNamesrvList } from '@broker/client/namesrv-list';
+export { isHostPort, parseNamesrvList } from '@broker/client/namesrv-list';
 
 const RESERVED_TOPICS = new Set(['TBW102', 'BenchmarkTest', 'SCHEDULE_TOPIC_XXXX', 'RMQ_SYS_TRANS_HALF_TOPIC', 'RMQ_SYS_TRANS_OP_HALF_TOPIC', 'RMQ_SYS_TRACE_TOPIC', 'OFFSET_MOVED_EVENT', 'SELF_TEST_TOPIC']);
 
@@ -53,3 +51,120 @@ export function topicKind(topic: string, systemNames: Set<string>): TopicKind {
   if (topic.endsWith('_REPLY_TOPIC') && systemNames.has(topic.slice(0, -'_REPLY_TOPIC'.length))) return 'SYSTEM';
   return 'NORMAL';
 }
+
+export const GROUP_NAME_MAX = 255;
+
+export const groupNameSchema = z
+  .string({ error: 'Enter a group name' })
+  .trim()
+  .min(1, 'Enter a group name')
+  .max(GROUP_NAME_MAX, `A group name has at most ${GROUP_NAME_MAX} characters`)
+  .regex(NAME_CHARS, 'Use only letters, digits, %, |, - and _');
+
+/** Any existing topic, including retry/DLQ/system ones (for reading, never for creating). */
+export const existingTopicSchema = z
+  .string({ error: 'Enter a topic' })
+  .trim()
+  .min(1, 'Enter a topic')
+  .max(255, 'A topic name has at most 255 characters')
+  .regex(NAME_CHARS, 'Use only letters, digits, %, |, - and _');
+
+export const MESSAGE_BODY_MAX = 4 * 1024 * 1024;
+/** Properties the client or broker sets; a user property with one of these names would change delivery. */
+const SYSTEM_PROPERTIES = new Set(['KEYS', 'TAGS', 'WAIT', 'DELAY', 'RETRY_TOPIC', 'REAL_TOPIC', 'REAL_QID', 'TRAN_MSG', 'PGROUP', 'MIN_OFFSET', 'MAX_OFFSET', 'BUYER_ID', 'ORIGIN_MESSAGE_ID', 'TRANSFER_FLAG', 'CORRECTION_FLAG', 'MQ2_FLAG', 'RECONSUME_TIME', 'MSG_REGION', 'TRACE_ON', 'UNIQ_KEY', 'MAX_RECONSUME_TIMES', 'CONSUME_START_TIME', 'TRAN_PREPARED_QUEUE_OFFSET', 'TRANSACTION_CHECK_TIMES', 'CHECK_IMMUNITY_TIME_IN_SECONDS', 'INSTANCE_ID', 'CORRELATION_ID', 'REPLY_TO_CLIENT', 'TTL', 'ARRIVE_TIME', 'PUSH_REPLY_TIME', 'CLUSTER', 'MSG_TYPE', '__STARTDELIVERTIME', 'SHARDING_KEY']);
+
+export const sendMessageSchema = z.object({
+  tags: z
+    .string()
+    .trim()
+    .max(128, 'A tag has at most 128 characters')
+    .refine((t) => !/[|\s]/.test(t), 'One tag, without spaces or |')
+    .optional()
+    .default(''),
+  keys: z
+    .string()
+    .trim()
+    .max(512, 'Keys have at most 512 characters in all')
+    .optional()
+    .default(''),
+  body: z
+    .string({ error: 'Enter a message body' })
+    .min(1, 'Enter a message body')
+    .refine((b) => Buffer.byteLength(b, 'utf8') <= MESSAGE_BODY_MAX, 'A message body has at most 4 MiB'),
+  properties: z
+    .array(
+      z.object({
+        key: z.string().trim().min(1, 'Give the property a name').max(64, 'A property name has at most 64 characters').regex(/^[A-Za-z0-9_.-]+$/, 'Use letters, digits, ., - and _').refine((k) => !SYSTEM_PROPERTIES.has(k), 'This name is a system property'),
+        value: z.string().max(1024, 'A property value has at most 1024 characters'),
+      }),
+    )
+    .max(32, 'At most 32 properties')
+    .optional()
+    .default([]),
+  delayLevel: z.coerce.number().int('The delay level is a whole number').min(0, 'The delay level is 0 (none) to 18').max(18, 'The delay level is 0 (none) to 18').optional().default(0),
+});
+
+const timestampMs = (label: string) =>
+  z.coerce
+    .number({ error: `${label} must be a time` })
+    .int(`${label} must be a time`)
+    .min(0, `${label} must be after 1970`)
+    .max(8_640_000_000_000, `${label} is too far in the future`);
+
+export const resetOffsetSchema = z.object({
+  groups: z.array(groupNameSchema).min(1, 'Choose at least one consumer group').max(100, 'At most 100 groups at once'),
+  timestamp: timestampMs('The time'),
+  force: z.boolean().optional().default(true),
+});
+
+export const skipAccumulateSchema = z.object({
+  groups: z.array(groupNameSchema).min(1, 'Choose at least one consumer group').max(100, 'At most 100 groups at once'),
+});
+
+export const subscriptionGroupSchema = z
+  .object({
+    groupName: groupNameSchema,
+    clusters: z.array(z.string()).default([]),
+    brokers: z.array(z.string()).default([]),
+    consumeEnable: z.boolean().default(true),
+    consumeBroadcastEnable: z.boolean().default(true),
+    consumeFromMinEnable: z.boolean().default(true),
+    consumeMessageOrderly: z.boolean().default(false),
+    retryQueueNums: z.coerce.number({ error: 'Retry queues must be a number' }).int('Retry queues must be a whole number').min(0, 'Retry queues must be 0 or more').max(64, 'Retry queues must be at most 64').default(1),
+    retryMaxTimes: z.coerce.number({ error: 'Max retries must be a number' }).int('Max retries must be a whole number').min(-1, 'Max retries must be -1 or more').max(1000, 'Max retries must be at most 1000').default(16),
+    brokerId: z.coerce.number({ error: 'Broker id must be a number' }).int('Broker id must be a whole number').min(0, 'Broker id must be 0 or more').max(1024, 'Broker id must be at most 1024').default(0),
+    whichBrokerWhenConsumeSlowly: z.coerce.number({ error: 'Slave broker id must be a number' }).int('Slave broker id must be a whole number').min(0, 'Slave broker id must be 0 or more').max(1024, 'Slave broker id must be at most 1024').default(1),
+  })
+  .refine((v) => v.clusters.length + v.brokers.length > 0, { message: 'Choose at least one cluster or broker', path: ['clusters'] });
+
+export const messageIdSchema = z
+  .string({ error: 'Enter a message id' })
+  .trim()
+  .min(1, 'Enter a message id')
+  .regex(/^[0-9A-Fa-f]{32}$|^[0-9A-Fa-f]{56}$/, 'A message id is 32 hexadecimal characters (56 for IPv6 hosts)');
+
+export const PAGE_SIZE_MAX = 100;
+
+export const messageQuerySchema = z
+  .object({
+    topic: existingTopicSchema,
+    begin: timestampMs('The start'),
+    end: timestampMs('The end'),
+    page: z.coerce.number({ error: 'The page must be a number' }).int('The page must be a whole number').min(1, 'Pages start at 1').max(100_000, 'That page is too far').default(1),
+    pageSize: z.coerce.number({ error: 'The page size must be a number' }).int('The page size must be a whole number').min(1, 'The page size is 1 to 100').max(PAGE_SIZE_MAX, 'The page size is 1 to 100').default(20),
+  })
+  .refine((v) => v.begin < v.end, { message: 'The start must be before the end', path: ['end'] });
+
+export const messageKeyQuerySchema = z.object({
+  topic: existingTopicSchema,
+  key: z.string({ error: 'Enter a key' }).trim().min(1, 'Enter a key').max(128, 'A key has at most 128 characters').refine((k) => !/\s/.test(k), 'One key, without spaces'),
+});
+
+export const namesrvSchema = z.object({
+  namesrvAddr: z
+    .string({ error: 'Enter a NameServer address' })
+    .trim()
+    .min(1, 'Enter a NameServer address')
+    .max(1024, 'The list is too long')
+    .refine((text) => parseNamesrvList(text).ok, { error: (issue) => { const r = parseNamesrvList(String(issue.input)); return r.ok ? 'ok' : r.error; } }),
+});

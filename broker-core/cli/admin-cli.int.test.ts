@@ -9,7 +9,8 @@ import { Producer } from '../client/producer';
 import { PushConsumer } from '../client/push-consumer';
 import { startTestCluster, type TestCluster } from '../testing/start-test-cluster';
 import { waitFor } from '../testing/wait-for';
-import { parseNamesrvList, parseResetTime, runAdminCli } from './admin-cli';
+import { parseNamesrvList } from '../client/namesrv-list';
+import { parseResetTime, runAdminCli } from './admin-cli';
 
 let cluster: TestCluster;
 let admin: AdminClient;
@@ -176,8 +177,11 @@ describe('rocketdeck admin: NameServer address', () => {
 
     const bad = await cli(['topicList', '-n', 'localhost'], {});
     expect(bad).toMatchObject({ code: 1, err: expect.stringContaining('"localhost" is not a NameServer address; expected host:port') });
-    expect(() => parseNamesrvList(' ; ')).toThrow('NameServer list is empty');
-    expect(parseNamesrvList('a:1; b:9876')).toEqual(['a:1', 'b:9876']);
+    expect(parseNamesrvList(' ; ')).toMatchObject({ ok: false, error: expect.stringContaining('NameServer list is empty') });
+    expect(parseNamesrvList('a:1; b.example:9876;[::1]:9876')).toEqual({ ok: true, list: ['a:1', 'b.example:9876', '[::1]:9876'] });
+    expect(parseNamesrvList('h:0')).toMatchObject({ ok: false });
+    expect(parseNamesrvList('h:65536')).toMatchObject({ ok: false });
+    expect(parseNamesrvList('http://h:9876')).toMatchObject({ ok: false });
   });
 
   it('reads mqadmin times', () => {

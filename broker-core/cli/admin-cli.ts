@@ -6,6 +6,7 @@
 import { AdminClient, PERM_READ, PERM_WRITE, type SubscriptionGroupConfig } from '../client/admin-client';
 import type { MessageQueue } from '../client/client-instance';
 import type { MessageExt } from '../client/message';
+import { parseNamesrvList } from '../client/namesrv-list';
 import { Producer } from '../client/producer';
 import { versionName } from '../protocol/language-code';
 import { errorMessage } from '../util/errors';
@@ -78,18 +79,11 @@ function positiveInt(flags: Map<string, string>, name: string, fallback: number,
   return n;
 }
 
-/** `host:port[;host:port]`, each port 1–65535; a clear message for anything else. */
-export function parseNamesrvList(text: string): string[] {
-  const list = text.split(';').map((a) => a.trim()).filter(Boolean);
-  if (list.length === 0) throw new UsageError('the NameServer list is empty; give -n host:port[;host:port]');
-  for (const addr of list) {
-    const match = /^(.+):(\d{1,5})$/.exec(addr);
-    const port = match ? Number(match[2]) : 0;
-    if (!match || port < 1 || port > 65535 || /[\s/]/.test(match[1]!)) {
-      throw new UsageError(`"${addr}" is not a NameServer address; expected host:port, e.g. 127.0.0.1:9876`);
-    }
-  }
-  return list;
+/** `host:port[;host:port]`; a clear message for anything else. */
+function namesrvListOrThrow(text: string): string[] {
+  const parsed = parseNamesrvList(text);
+  if (!parsed.ok) throw new UsageError(parsed.error);
+  return parsed.list;
 }
 
 function bool(flags: Map<string, string>, name: string): boolean | undefined {
@@ -181,7 +175,7 @@ export async function runAdminCli(args: string[], io: Io): Promise<number> {
     flags = parseFlags(rest).flags;
     const given = flags.get('n') ?? io.env.NAMESRV_ADDR;
     namesrvSource = flags.has('n') ? '-n' : io.env.NAMESRV_ADDR ? 'NAMESRV_ADDR' : 'the default, as neither -n nor NAMESRV_ADDR is set';
-    namesrv = parseNamesrvList(given ?? DEFAULT_NAMESRV);
+    namesrv = namesrvListOrThrow(given ?? DEFAULT_NAMESRV);
   } catch (err) {
     io.stderr.write(`${errorMessage(err)}\n${USAGE}`);
     return 1;

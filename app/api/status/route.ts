@@ -1,14 +1,14 @@
 /** GET /api/status: NameServer reachability and broker liveness for the shell's badge (also the e2e readiness probe). */
-import { getAdmin } from '@/lib/server/admin';
+import { sessionAdmin } from '@/lib/server/admin';
 import { ok } from '@/lib/server/api';
 import { clusterOverview } from '@/lib/server/cluster-overview';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET() {
-  const overview = await clusterOverview(getAdmin(), false);
+  const admin = await sessionAdmin();
+  const overview = await clusterOverview(admin, false);
   // Liveness needs a broker answer, not just the NameServer's table.
-  const admin = getAdmin();
   await Promise.all(
     overview.brokers.map(async (b) => {
       try {

@@ -1,5 +1,5 @@
 /** GET /api/cluster/broker?addr=host:port&view=status|config: one broker's runtime figures or configuration. */
-import { getAdmin } from '@/lib/server/admin';
+import { sessionAdmin } from '@/lib/server/admin';
 import { clusterError, invalid, ok } from '@/lib/server/api';
 import { isHostPort } from '@/lib/validation';
 
@@ -11,7 +11,7 @@ export async function GET(request: Request) {
   const view = url.searchParams.get('view') ?? 'status';
   if (!isHostPort(addr)) return invalid({ addr: 'Give the broker address as host:port, e.g. 127.0.0.1:10911' });
   if (view !== 'status' && view !== 'config') return invalid({ view: 'view must be "status" or "config"' });
-  const admin = getAdmin();
+  const admin = await sessionAdmin();
   // Only brokers of the managed cluster: the console is not a proxy to arbitrary addresses.
   const masters = await admin.getClusterInfo().catch((err: unknown) => err as Error);
   if (masters instanceof Error) return clusterError(masters);
