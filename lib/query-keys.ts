@@ -1,12 +1,26 @@
 /** Query-key factories: one place that names every cached server answer. */
 export const queryKeys = {
   status: () => ['status'] as const,
+  ops: () => ['ops'] as const,
+  dashboard: (day: string) => ['dashboard', day] as const,
   cluster: {
     all: () => ['cluster'] as const,
     broker: (addr: string, view: 'status' | 'config') => ['cluster', 'broker', addr, view] as const,
   },
   topics: {
     all: () => ['topics'] as const,
-    detail: (topic: string, view: 'status' | 'route') => ['topics', topic, view] as const,
+    detail: (topic: string, view: 'status' | 'route' | 'config' | 'consumers') => ['topics', topic, view] as const,
+  },
+  consumers: {
+    all: () => ['consumers'] as const,
+    list: (params: Record<string, string | number>) => ['consumers', 'list', params] as const,
+    detail: (group: string, view: 'connection' | 'detail' | 'config') => ['consumers', group, view] as const,
+  },
+  producers: (topic: string, group: string) => ['producers', topic, group] as const,
+  messages: {
+    all: () => ['messages'] as const,
+    byTime: (topic: string, begin: number, end: number, page: number) => ['messages', 'time', topic, begin, end, page] as const,
+    byKey: (topic: string, key: string) => ['messages', 'key', topic, key] as const,
+    detail: (id: string, topic: string) => ['messages', 'detail', id, topic] as const,
   },
 };

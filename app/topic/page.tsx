@@ -1,7 +1,11 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
+import { ResetOffsetDialog } from '@/components/topic/reset-offset-dialog';
+import { SendMessageDialog } from '@/components/topic/send-message-dialog';
+import { ConsumerManageDialog, TopicConfigDialog } from '@/components/topic/topic-views';
 import { Dialog } from '@/components/ui/dialog';
+import { dangerButton, FieldError, inputClass as input, Pager, smallButton as button, useValidation } from '@/components/ui/form';
 import { ErrorNote, Table, td } from '@/components/ui/table';
 import type { ClusterOverview } from '@/lib/cluster-types';
 import { ApiError, fetchJson } from '@/lib/fetch-json';
@@ -15,22 +19,25 @@ interface TopicRow {
 }
 
 const KINDS: ('ALL' | TopicKind)[] = ['ALL', 'NORMAL', 'RETRY', 'DLQ', 'SYSTEM'];
-const input = 'w-full rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950';
-const button = 'rounded bg-slate-800 px-2 py-1 text-xs text-white dark:bg-slate-200 dark:text-slate-900';
+const PAGE_SIZE = 100;
 
-function FieldError({ message, id }: { message?: string; id: string }) {
-  return message ? (
-    <p id={id} role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400">
-      {message}
-    </p>
-  ) : null;
+interface TopicFormValues {
+  topic: string;
+  clusters: string[];
+  brokers: string[];
+  readQueueNums: string;
+  writeQueueNums: string;
+  perm: string;
+  messageType: string;
 }
 
-function CreateTopicDialog({ clusters, initialTopic, onClose }: { clusters: string[]; initialTopic?: string; onClose: () => void }) {
+function CreateTopicDialog({ clusters, initial, onClose }: { clusters: string[]; initial?: Partial<TopicFormValues>; onClose: () => void }) {
   const { t } = useI18n();
   const queryClient = useQueryClient();
-  const [form, setForm] = useState({ topic: initialTopic ?? '', clusters: clusters.slice(0, 1), readQueueNums: '8', writeQueueNums: '8', perm: '6', messageType: 'NORMAL' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [form, setForm] = useState<TopicFormValues>({
+    topic: '', clusters: initial?.brokers?.length ? [] : clusters.slice(0, 1), brokers: [], readQueueNums: '8', writeQueueNums: '8', perm: '6', messageType: 'NORMAL', ...initial,
+  });
+  const { errors, setErrors, validate } = useValidation(createTopicSchema);
   const [done, setDone] = useState<string | null>(null);
   const mutation = useMutation({
     mutationFn: (body: unknown) => fetchJson<{ topic: string; brokers: string[] }>('/api/topics', { method: 'POST', body: JSON.stringify(body) }),
@@ -43,18 +50,9 @@ function CreateTopicDialog({ clusters, initialTopic, onClose }: { clusters: stri
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setDone(null);
-    const body = { ...form, brokers: [] };
-    const parsed = createTopicSchema.safeParse(body);
-    if (!parsed.success) {
-      const next: Record<string, string> = {};
-      for (const issue of parsed.error.issues) next[String(issue.path[0] ?? '_')] ??= issue.message;
-      setErrors(next);
-      return;
-    }
-    setErrors({});
-    mutation.mutate(body);
+    if (validate(form)) mutation.mutate(form);
   };
-  const field = (name: keyof typeof form, label: string, control: React.ReactNode) => (
+  const field = (name: keyof TopicFormValues, label: string, control: React.ReactNode) => (
     <label className="block text-sm">
       <span className="mb-1 block text-slate-600 dark:text-slate-300">{label}</span>
       {control}
@@ -64,7 +62,8 @@ function CreateTopicDialog({ clusters, initialTopic, onClose }: { clusters: stri
   return (
     <Dialog title={t('topic.add')} onClose={onClose} closeLabel={t('common.close')}>
       <form onSubmit={submit} noValidate className="grid grid-cols-1 gap-4 md:grid-cols-2">
-        {field('topic', t('topic.name'), <input name="topic" aria-invalid={!!errors.topic} aria-describedby="topic-error" className={input} value={form.topic} onChange={(e) => setForm({ ...form, topic: e.target.value })} />)}
+        {field('topic', t('topic.name'), <input name="topic" readOnly={!!initial?.topic} aria-invalid={!!errors.topic} aria-describedby="topic-error" className={input} value={form.topic} onChange={(e) => setForm({ ...form, topic: e.target.value })} />)}
+        {form.brokers.length > 0 && <p className="text-sm md:col-span-2">{t('topic.onBrokers', { brokers: form.brokers.join(', ') })}</p>}
         {field(
           'clusters',
           t('topic.clusters'),
@@ -174,18 +173,27 @@ export default function TopicPage() {
   const cluster = useQuery({ queryKey: queryKeys.cluster.all(), queryFn: () => fetchJson<ClusterOverview>('/api/cluster') });
   const [filter, setFilter] = useState('');
   const [kind, setKind] = useState<'ALL' | TopicKind>('NORMAL');
-  const [dialog, setDialog] = useState<{ type: 'create' | 'status' | 'route' | 'delete'; topic?: string } | null>(null);
+  const [dialog, setDialog] = useState<{ type: 'create' | 'status' | 'route' | 'delete' | 'send' | 'reset' | 'skip' | 'config' | 'consumers'; topic?: string; initial?: Partial<TopicFormValues> } | null>(null);
+  const [page, setPage] = useState(1);
   const all = topics.data?.topics ?? [];
   const rows = useMemo(() => all.filter((r) => (kind === 'ALL' || r.kind === kind) && r.topic.toLowerCase().includes(filter.trim().toLowerCase())), [all, kind, filter]);
+  const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
+  const shown = rows.slice((Math.min(page, pages) - 1) * PAGE_SIZE, Math.min(page, pages) * PAGE_SIZE);
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-2xl font-semibold">{t('topic.title')}</h1>
-        <input aria-label={t('topic.filter')} placeholder={t('topic.filter')} value={filter} onChange={(e) => setFilter(e.target.value)} className={`${input} max-w-xs`} />
+        <input aria-label={t('topic.filter')} placeholder={t('topic.filter')} value={filter} onChange={(e) => {
+            setFilter(e.target.value);
+            setPage(1);
+          }} className={`${input} max-w-xs`} />
         <div role="radiogroup" className="flex gap-1 text-sm">
           {KINDS.map((k) => (
             <label key={k} className={`cursor-pointer rounded px-2 py-1 ${kind === k ? 'bg-slate-800 text-white dark:bg-slate-200 dark:text-slate-900' : 'border border-slate-300 dark:border-slate-700'}`}>
-              <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => setKind(k)} className="sr-only" />
+              <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => {
+                  setKind(k);
+                  setPage(1);
+                }} className="sr-only" />
               {t(`topic.kind.${k}`)}
             </label>
           ))}
@@ -195,25 +203,54 @@ export default function TopicPage() {
         </button>
       </div>
       {topics.error && <ErrorNote message={t('common.error', { message: (topics.error as Error).message })} />}
-      <p className="text-xs text-slate-500">{t('topic.count', { shown: rows.length, total: all.length })}</p>
+      <div className="flex items-center gap-4">
+        <p className="text-xs text-slate-500">{t('topic.count', { shown: rows.length, total: all.length })}</p>
+        <Pager page={Math.min(page, pages)} pages={pages} onPage={setPage} label={t('common.pages')} />
+      </div>
       <Table testId="topic-list" head={[t('topic.name'), t('topic.kind'), t('topic.operations')]}>
-        {rows.map((r) => (
+        {topics.isLoading && (
+          <tr>
+            <td className={td} colSpan={3}>
+              {t('common.loading')}
+            </td>
+          </tr>
+        )}
+        {shown.map((r) => (
           <tr key={r.topic}>
             <td className={`${td} font-mono`}>{r.topic}</td>
             <td className={td}>{t(`topic.kind.${r.kind}`)}</td>
-            <td className={`${td} space-x-2`}>
+            <td className={td}>
+                  <div className="flex flex-wrap gap-1">
               <button type="button" className={button} onClick={() => setDialog({ type: 'status', topic: r.topic })}>
                 {t('topic.status')}
               </button>
               <button type="button" className={button} onClick={() => setDialog({ type: 'route', topic: r.topic })}>
                 {t('topic.route')}
               </button>
+              <button type="button" className={button} onClick={() => setDialog({ type: 'consumers', topic: r.topic })}>
+                {t('topic.consumerManage')}
+              </button>
+              <button type="button" className={button} onClick={() => setDialog({ type: 'config', topic: r.topic })}>
+                {t('topic.config')}
+              </button>
               {r.kind !== 'SYSTEM' && (
-                <button type="button" className="rounded bg-red-600 px-2 py-1 text-xs text-white" onClick={() => setDialog({ type: 'delete', topic: r.topic })}>
+                <button type="button" className={button} onClick={() => setDialog({ type: 'send', topic: r.topic })}>
+                  {t('topic.sendMessage')}
+                </button>
+              )}
+              <button type="button" className={button} onClick={() => setDialog({ type: 'reset', topic: r.topic })}>
+                {t('topic.resetOffset')}
+              </button>
+              <button type="button" className={button} onClick={() => setDialog({ type: 'skip', topic: r.topic })}>
+                {t('topic.skipAccumulate')}
+              </button>
+              {r.kind !== 'SYSTEM' && (
+                <button type="button" className={dangerButton} onClick={() => setDialog({ type: 'delete', topic: r.topic })}>
                   {t('topic.delete')}
                 </button>
               )}
-            </td>
+            </div>
+                </td>
           </tr>
         ))}
         {topics.data && rows.length === 0 && (
@@ -224,7 +261,25 @@ export default function TopicPage() {
           </tr>
         )}
       </Table>
-      {dialog?.type === 'create' && <CreateTopicDialog clusters={cluster.data?.clusters ?? []} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'create' && <CreateTopicDialog clusters={cluster.data?.clusters ?? []} initial={dialog.initial} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'send' && dialog.topic && <SendMessageDialog topic={dialog.topic} onClose={() => setDialog(null)} />}
+      {(dialog?.type === 'reset' || dialog?.type === 'skip') && dialog.topic && <ResetOffsetDialog topic={dialog.topic} mode={dialog.type} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'consumers' && dialog.topic && <ConsumerManageDialog topic={dialog.topic} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'config' && dialog.topic && (
+        <TopicConfigDialog
+          topic={dialog.topic}
+          onClose={() => setDialog(null)}
+          onEdit={(config, brokers) =>
+            setDialog({
+              type: 'create',
+              initial: {
+                topic: config.topicName, brokers, clusters: [], readQueueNums: String(config.readQueueNums), writeQueueNums: String(config.writeQueueNums), perm: String(config.perm),
+                messageType: config.attributes?.['+message.type'] ?? (config.order ? 'FIFO' : 'NORMAL'),
+              },
+            })
+          }
+        />
+      )}
       {(dialog?.type === 'status' || dialog?.type === 'route') && dialog.topic && <TopicDetailDialog topic={dialog.topic} view={dialog.type} onClose={() => setDialog(null)} />}
       {dialog?.type === 'delete' && dialog.topic && <DeleteTopicDialog topic={dialog.topic} onClose={() => setDialog(null)} />}
     </div>

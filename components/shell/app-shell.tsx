@@ -10,6 +10,11 @@ const NAV: { href: string; label: MessageKey }[] = [
   { href: '/', label: 'nav.dashboard' },
   { href: '/cluster', label: 'nav.cluster' },
   { href: '/topic', label: 'nav.topic' },
+  { href: '/consumer', label: 'nav.consumer' },
+  { href: '/producer', label: 'nav.producer' },
+  { href: '/message', label: 'nav.message' },
+  { href: '/dlq', label: 'nav.dlq' },
+  { href: '/ops', label: 'nav.ops' },
 ];
 
 export function AppShell({ children }: { children: ReactNode }) {

@@ -29,13 +29,14 @@ export function ErrorNote({ message }: { message: string }) {
   );
 }
 
-export function KeyValueTable({ table }: { table: Record<string, string> }) {
+/** Name/value rows; sorted by name unless `sorted` is false (then in the object's order). */
+export function KeyValueTable({ table, sorted = true }: { table: Record<string, string>; sorted?: boolean }) {
   return (
     <div className="max-h-[60vh] overflow-y-auto rounded border border-slate-200 dark:border-slate-800">
       <table className="w-full text-xs">
         <tbody className="divide-y divide-slate-200 dark:divide-slate-800">
           {Object.entries(table)
-            .sort(([a], [b]) => a.localeCompare(b))
+            .sort(([a], [b]) => (sorted ? a.localeCompare(b) : 0))
             .map(([k, v]) => (
               <tr key={k}>
                 <td className="w-1/3 px-2 py-1 font-mono text-slate-500">{k}</td>

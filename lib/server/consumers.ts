@@ -30,7 +30,7 @@ export interface GroupList {
   buildMs: number;
 }
 
-const SYSTEM_GROUPS = new Set(['TOOLS_CONSUMER', 'FILTERSRV_CONSUMER', '__MONITOR_CONSUMER', 'CID_ONS-HTTP-PROXY', 'CID_ONSAPI_PERMISSION', 'CID_ONSAPI_OWNER', 'CID_ONSAPI_PULL', 'SELF_TEST_C_GROUP', 'CID_SYS_RMQ_TRANS', 'rocketdeck_console_producer']);
+const SYSTEM_GROUPS = new Set(['TOOLS_CONSUMER', 'FILTERSRV_CONSUMER', '__MONITOR_CONSUMER', 'CID_ONS-HTTP-PROXY', 'CID_ONSAPI_PERMISSION', 'CID_ONSAPI_OWNER', 'CID_ONSAPI_PULL', 'SELF_TEST_C_GROUP', 'CID_SYS_RMQ_TRANS', 'CLIENT_INNER_PRODUCER', 'SELF_TEST_P_GROUP', 'rocketdeck_console_producer']);
 
 export function isSystemGroup(group: string): boolean {
   return SYSTEM_GROUPS.has(group) || group.startsWith('CID_RMQ_SYS_');

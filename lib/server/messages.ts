@@ -142,6 +142,9 @@ async function topicRanges(admin: AdminClient, topic: string, begin: number, end
   });
 }
 
+/** Ranges up to this many messages are read whole and shown newest first; larger ones are paged queue by queue. */
+export const TIME_ORDER_MAX = 2_000;
+
 export interface TopicPage {
   topic: string;
   /** Messages in the range (the queues' offsets between the two times; exact for Rocketdeck, ±1 per queue elsewhere). */
@@ -149,20 +152,18 @@ export interface TopicPage {
   page: number;
   pageSize: number;
   pages: number;
+  /** time: newest first over every queue; queue: queue by queue (the range is larger than TIME_ORDER_MAX). */
+  order: 'time' | 'queue';
   messages: MessageRow[];
 }
 
-/** One page of a topic's messages stored in [begin, end): offsets picked across queues, then pulled. */
-export async function queryTopicPage(admin: AdminClient, topic: string, begin: number, end: number, page: number, pageSize: number): Promise<TopicPage | null> {
-  const ranges = await topicRanges(admin, topic, begin, end);
-  if (!ranges) return null;
-  const total = ranges.reduce((s, r) => s + (r.to - r.from), 0);
-  const pages = Math.max(1, Math.ceil(total / pageSize));
-  let skip = (page - 1) * pageSize;
-  let want = pageSize;
-  const messages: MessageRow[] = [];
+const rowsCache = ((globalThis as unknown as { __rocketdeckRows?: TtlCache<MessageRow[]> }).__rocketdeckRows ??= new TtlCache<MessageRow[]>(30_000, 16));
+
+/** Rows at positions [skip, skip + count) of the ranges laid end to end (rows outside [begin, end) dropped). */
+async function pullRows(admin: AdminClient, topic: string, ranges: QueueRange[], begin: number, end: number, skip: number, count: number): Promise<MessageRow[]> {
+  const out: MessageRow[] = [];
   for (const r of ranges) {
-    if (want <= 0) break;
+    if (count <= 0) break;
     const size = r.to - r.from;
     if (skip >= size) {
       skip -= size;
@@ -170,20 +171,36 @@ export async function queryTopicPage(admin: AdminClient, topic: string, begin: n
     }
     let offset = r.from + skip;
     skip = 0;
-    const stop = Math.min(r.to, offset + want);
+    const stop = Math.min(r.to, offset + count);
+    count -= stop - offset;
     while (offset < stop) {
       const pulled = await admin.pullOnce(r.addr, { consumerGroup: TOOLS_CONSUMER_GROUP, topic, queueId: r.queueId, offset, maxNums: Math.min(32, stop - offset) });
       if (pulled.status !== 'FOUND' || pulled.messages.length === 0) break;
       for (const m of pulled.messages) {
         if (m.queueOffset >= stop) break;
-        if (m.storeTimestamp >= begin && m.storeTimestamp < end) messages.push(toMessageRow(m, r.brokerName));
+        if (m.storeTimestamp >= begin && m.storeTimestamp < end) out.push(toMessageRow(m, r.brokerName));
       }
       offset = Math.max(offset + 1, pulled.nextBeginOffset);
     }
-    want = pageSize - messages.length;
   }
+  return out;
+}
+
+/** One page of a topic's messages stored in [begin, end). */
+export async function queryTopicPage(admin: AdminClient, topic: string, begin: number, end: number, page: number, pageSize: number): Promise<TopicPage | null> {
+  const ranges = await topicRanges(admin, topic, begin, end);
+  if (!ranges) return null;
+  const total = ranges.reduce((s, r) => s + (r.to - r.from), 0);
+  if (total <= TIME_ORDER_MAX) {
+    const rows = await rowsCache.get(`${admin.namesrvAddr.join(';')}|${topic}|${begin}|${end}`, async () =>
+      (await pullRows(admin, topic, ranges, begin, end, 0, total)).sort((a, b) => b.storeTimestamp - a.storeTimestamp || b.queueOffset - a.queueOffset),
+    );
+    const pages = Math.max(1, Math.ceil(rows.length / pageSize));
+    return { topic, total: rows.length, page, pageSize, pages, order: 'time', messages: rows.slice((page - 1) * pageSize, page * pageSize) };
+  }
+  const messages = await pullRows(admin, topic, ranges, begin, end, (page - 1) * pageSize, pageSize);
   messages.sort((a, b) => b.storeTimestamp - a.storeTimestamp);
-  return { topic, total, page, pageSize, pages, messages };
+  return { topic, total, page, pageSize, pages: Math.max(1, Math.ceil(total / pageSize)), order: 'queue', messages };
 }
 
 export type TrackType = 'CONSUMED' | 'CONSUMED_BUT_FILTERED' | 'NOT_CONSUME_YET' | 'NOT_ONLINE' | 'BROADCASTING' | 'PULL' | 'UNKNOWN';

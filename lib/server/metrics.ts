@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AdminClient } from '@broker/client/admin-client';
+import { dayOf } from '@/lib/fetch-json';
 import { mapLimit } from './concurrency';
 
 export interface Sample {
@@ -26,11 +27,8 @@ export function metricsDir(home = process.env.ROCKETDECK_HOME || path.resolve('d
   return path.join(home, 'console', 'metrics');
 }
 
-/** Local calendar day of a time, yyyy-mm-dd (the Dashboard shows "today" in the server's time zone). */
-export function dayOf(ms: number): string {
-  const d = new Date(ms);
-  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`;
-}
+/** Days are local calendar days: the Dashboard shows "today" in the server's time zone. */
+export { dayOf };
 
 export class MetricsCollector {
   readonly #admin: AdminClient;
