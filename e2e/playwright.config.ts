@@ -63,6 +63,7 @@ export default defineConfig({
           PORT: String(E2E_PORTS.console),
           HOST: '127.0.0.1',
           BROKER_IP1: '127.0.0.1',
+          ROCKETDECK_METRICS_INTERVAL_MS: '2000',
         },
       },
 });

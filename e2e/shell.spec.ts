@@ -6,11 +6,16 @@ test.describe('console shell', () => {
     const badge = page.getByTestId('liveness-badge');
     await expect(badge).toContainText('NameServer reachable');
     await expect(badge).toContainText('1/1 brokers alive');
-    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(['Dashboard', 'Cluster', 'Topic']);
+    const nav = ['Dashboard', 'Cluster', 'Topic', 'Consumer', 'Producer', 'Message', 'DLQ', 'OPS'];
+    await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(nav);
     await badge.click();
     await expect(page.getByRole('dialog', { name: 'Cluster liveness' })).toContainText(process.env.E2E_NAMESRV_ADDR ?? '127.0.0.1');
-    await page.getByRole('link', { name: 'Cluster' }).click();
-    await expect(page.getByTestId('liveness-badge')).toContainText('1/1 brokers alive');
+    await page.keyboard.press('Escape');
+    for (const name of nav.slice(1)) {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name }).click();
+      await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name })).toHaveAttribute('aria-current', 'page');
+      await expect(page.getByTestId('liveness-badge')).toContainText('1/1 brokers alive');
+    }
   });
 
   test('switches to Chinese and to the dark theme, and remembers both', async ({ page }) => {

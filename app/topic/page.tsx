@@ -1,6 +1,7 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
+import { usePreselectCluster } from '@/components/ui/form';
 import { ResetOffsetDialog } from '@/components/topic/reset-offset-dialog';
 import { SendMessageDialog } from '@/components/topic/send-message-dialog';
 import { ConsumerManageDialog, TopicConfigDialog } from '@/components/topic/topic-views';
@@ -38,6 +39,7 @@ function CreateTopicDialog({ clusters, initial, onClose }: { clusters: string[];
     topic: '', clusters: initial?.brokers?.length ? [] : clusters.slice(0, 1), brokers: [], readQueueNums: '8', writeQueueNums: '8', perm: '6', messageType: 'NORMAL', ...initial,
   });
   const { errors, setErrors, validate } = useValidation(createTopicSchema);
+  usePreselectCluster(clusters, form, setForm);
   const [done, setDone] = useState<string | null>(null);
   const mutation = useMutation({
     mutationFn: (body: unknown) => fetchJson<{ topic: string; brokers: string[] }>('/api/topics', { method: 'POST', body: JSON.stringify(body) }),

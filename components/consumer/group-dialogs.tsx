@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { QueueLagTable, type QueueLag } from '@/components/topic/topic-views';
 import { Dialog } from '@/components/ui/dialog';
-import { dangerButton, errorsOf, Field, inputClass, primaryButton, smallButton, useValidation } from '@/components/ui/form';
+import { dangerButton, errorsOf, Field, inputClass, primaryButton, smallButton, usePreselectCluster, useValidation } from '@/components/ui/form';
 import { ErrorNote, Table, td } from '@/components/ui/table';
 import { fetchJson, formatNumber, formatTime } from '@/lib/fetch-json';
 import { useI18n } from '@/lib/i18n';
@@ -146,6 +146,7 @@ export function GroupFormDialog({ clusters, initial, onClose }: { clusters: stri
     consumeMessageOrderly: false, retryQueueNums: '1', retryMaxTimes: '16', brokerId: '0', whichBrokerWhenConsumeSlowly: '1', ...initial,
   });
   const { errors, setErrors, validate } = useValidation(subscriptionGroupSchema);
+  usePreselectCluster(clusters, form, setForm);
   const mutation = useMutation({
     mutationFn: (body: unknown) => fetchJson<{ group: string; brokers: string[] }>('/api/consumers', { method: 'POST', body: JSON.stringify(body) }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: queryKeys.consumers.all() }),
