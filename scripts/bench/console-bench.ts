@@ -1,0 +1,79 @@
+/**
+ * `npm run bench:console`: how the console's list endpoints hold up with many topics and groups. Starts a
+ * NameServer + Broker on test ports, creates CONSOLE_BENCH_TOPICS topics (10,000) and CONSOLE_BENCH_GROUPS
+ * subscription groups (2,000), then times what the Topic page's GET /api/topics does (topic list + cluster
+ * info), the Consumer page's list build (cold, then cached), and one collector sample — beside a baseline of
+ * one GET_BROKER_RUNTIME_INFO round trip measured in the same run. Not a test: nothing is asserted.
+ */
+import fs from 'node:fs';
+import { AdminClient } from '../../broker-core/client/admin-client';
+import { startTestCluster } from '../../broker-core/testing/start-test-cluster';
+import { mapLimit } from '../../lib/server/concurrency';
+import { groupList } from '../../lib/server/consumers';
+import { MetricsCollector } from '../../lib/server/metrics';
+
+const TOPICS = Number(process.env.CONSOLE_BENCH_TOPICS ?? 10_000);
+const GROUPS = Number(process.env.CONSOLE_BENCH_GROUPS ?? 2_000);
+
+async function time<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const started = performance.now();
+  const value = await fn();
+  return [performance.now() - started, value];
+}
+
+async function median(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < runs; i++) samples.push((await time(fn))[0]);
+  return samples.sort((a, b) => a - b)[Math.floor(runs / 2)]!;
+}
+
+async function main(): Promise<void> {
+  const cluster = await startTestCluster();
+  const admin = new AdminClient({ namesrvAddr: cluster.namesrvAddr, timeoutMs: 30_000 });
+  const dir = fs.mkdtempSync('/tmp/rocketdeck-console-bench-');
+  try {
+    const [createTopicsMs] = await time(() =>
+      mapLimit(Array.from({ length: TOPICS }, (_, i) => `BenchTopic_${i}`), 32, (topicName) => admin.createOrUpdateTopic(cluster.brokerAddr, { topicName, readQueueNums: 4, writeQueueNums: 4, perm: 6 })),
+    );
+    const [createGroupsMs] = await time(() =>
+      mapLimit(Array.from({ length: GROUPS }, (_, i) => `BenchGroup_${i}`), 32, (groupName) => admin.createOrUpdateSubscriptionGroup(cluster.brokerAddr, { groupName })),
+    );
+    // Wait until the NameServer has every topic (registration is coalesced).
+    for (let i = 0; i < 100 && (await admin.getTopicList()).length < TOPICS; i++) await new Promise((r) => setTimeout(r, 200));
+
+    const baseline = await median(9, () => admin.getBrokerRuntimeInfo(cluster.brokerAddr));
+    let topicCount = 0;
+    const topicsMs = await median(5, async () => {
+      const [topics] = await Promise.all([admin.getTopicList(), admin.getClusterInfo()]);
+      topicCount = topics.length;
+    });
+    const [coldGroupsMs, list] = await time(() => groupList(admin, { fresh: true }));
+    const cachedGroupsMs = await median(9, () => groupList(admin));
+    const collector = new MetricsCollector(admin, { dir, intervalMs: 60_000 });
+    const [sampleMs] = await time(() => collector.sampleOnce());
+    const rss = process.memoryUsage().rss;
+
+    const row = (label: string, value: string) => process.stdout.write(`${label.padEnd(58)} ${value}\n`);
+    process.stdout.write(`\nconsole list endpoints, ${TOPICS} topics and ${GROUPS} groups (one process: NameServer + Broker + admin calls)\n`);
+    row('setup: create topics (32 in flight)', `${(createTopicsMs / 1000).toFixed(1)} s`);
+    row('setup: create subscription groups (32 in flight)', `${(createGroupsMs / 1000).toFixed(1)} s`);
+    row('baseline: one GET_BROKER_RUNTIME_INFO round trip (median)', `${baseline.toFixed(2)} ms`);
+    row(`Topic page data: topic list (${topicCount}) + cluster info (median)`, `${topicsMs.toFixed(1)} ms`);
+    row(`Consumer page list, cold build (${list.groups.length} groups)`, `${coldGroupsMs.toFixed(0)} ms`);
+    row('Consumer page list, cached (median)', `${cachedGroupsMs.toFixed(3)} ms`);
+    row('one collector sample (topics capped at 2,000)', `${sampleMs.toFixed(0)} ms`);
+    row('process RSS after all of it', `${(rss / 1048576).toFixed(0)} MB`);
+  } finally {
+    await admin.close();
+    await cluster.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`console bench failed: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);
