@@ -20,10 +20,11 @@ function Stat({ label, value, testId }: { label: string; value: string; testId?:
   );
 }
 
-type DashboardDay = DaySummary & { collecting: boolean; collectorError: string | null };
+type DashboardDay = DaySummary & { collecting: boolean; collectorError: string | null; sampledNamesrv: string; otherCluster: boolean };
 
 const COLORS = ['#f97316', '#0ea5e9', '#22c55e', '#a855f7', '#ef4444', '#eab308', '#14b8a6', '#6366f1', '#ec4899', '#84cc16'];
-const hhmm = (t: number) => new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+/** Axis labels: hours and minutes, with seconds when the samples span less than half an hour. */
+const timeLabel = (span: number) => (t: number) => new Date(t).toLocaleTimeString([], span < 1_800_000 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' });
 
 const today = () => dayOf(Date.now());
 
@@ -37,11 +38,12 @@ function Panel({ title, children, empty }: { title: string; children: React.Reac
 }
 
 function TpsLines({ data, keys }: { data: Record<string, number>[]; keys: string[] }) {
+  const span = data.length > 1 ? data[data.length - 1]!.t! - data[0]!.t! : 0;
   return (
     <ResponsiveContainer width="100%" height="100%">
       <LineChart data={data}>
         <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
-        <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={hhmm} fontSize={11} />
+        <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={timeLabel(span)} minTickGap={30} fontSize={11} />
         <YAxis fontSize={11} unit=" /s" width={60} />
         <Tooltip labelFormatter={(v) => new Date(Number(v)).toLocaleString()} formatter={(v) => `${formatNumber(Number(v))} msg/s`} />
         <Legend wrapperStyle={{ fontSize: 11 }} />
@@ -109,6 +111,7 @@ export default function DashboardPage() {
         <input type="date" aria-label={t('dashboard.day')} value={day} max={today()} onChange={(e) => e.target.value && setDay(e.target.value)} className="rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950" />
         {m && <span className="text-xs text-slate-500">{t('dashboard.samples', { n: m.samples, interval: Math.round(m.intervalMs / 1000) })}</span>}
         {m?.collectorError && <span className="text-xs text-red-600">{m.collectorError}</span>}
+        {m?.otherCluster && <span className="text-xs text-amber-700 dark:text-amber-400">{t('dashboard.otherCluster', { addr: m.sampledNamesrv })}</span>}
       </div>
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
         <Panel title={t('dashboard.brokerTop')} empty={chart.length === 0 ? t('shell.noBrokers') : null}>

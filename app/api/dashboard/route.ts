@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { ok, parseQuery } from '@/lib/server/api';
+import { consoleNamesrvAddr, sessionNamesrvAddr } from '@/lib/server/admin';
 import { defaultCollector } from '@/lib/server/collector';
 import { dayOf, readDay, summarizeDay } from '@/lib/server/metrics';
 
@@ -16,5 +17,6 @@ export async function GET(request: Request) {
   if (!parsed.ok) return parsed.response;
   const day = parsed.value.day ?? dayOf(Date.now());
   const collector = defaultCollector();
-  return ok({ ...summarizeDay(day, readDay(day)), collecting: !!collector, collectorError: collector?.lastError ?? null });
+  const sampled = consoleNamesrvAddr();
+  return ok({ ...summarizeDay(day, readDay(day)), collecting: !!collector, collectorError: collector?.lastError ?? null, sampledNamesrv: sampled, otherCluster: (await sessionNamesrvAddr()) !== sampled });
 }
