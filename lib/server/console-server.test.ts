@@ -1,0 +1,96 @@
+/** The console's server-side pieces that need no cluster: body rendering, day summaries, caches, input rules. */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { messageQuerySchema, namesrvSchema, resetOffsetSchema, sendMessageSchema, subscriptionGroupSchema } from '@/lib/validation';
+import { mapLimit, TtlCache } from './concurrency';
+import { renderBody } from './messages';
+import { readDay, summarizeDay, type Sample } from './metrics';
+
+describe('renderBody', () => {
+  it('pretty-prints JSON, keeps text as text and shows binary as hex', () => {
+    expect(renderBody(Buffer.from('{"a":1,"b":[1,2]}'))).toMatchObject({ kind: 'json', pretty: '{\n  "a": 1,\n  "b": [\n    1,\n    2\n  ]\n}' });
+    expect(renderBody(Buffer.from('<script>alert(1)</script>'))).toMatchObject({ kind: 'text', text: '<script>alert(1)</script>' });
+    expect(renderBody(Buffer.from('{not json'))).toMatchObject({ kind: 'text' });
+    expect(renderBody(Buffer.from('中文消息'))).toMatchObject({ kind: 'text', text: '中文消息', size: 12 });
+    expect(renderBody(Buffer.from([0xde, 0xad, 0xbe, 0xef]))).toMatchObject({ kind: 'binary', hex: 'deadbeef', base64: '3q2+7w==' });
+    expect(renderBody(Buffer.from('a\u0000b'))).toMatchObject({ kind: 'binary' });
+    expect(renderBody(Buffer.alloc(0))).toMatchObject({ kind: 'empty', size: 0 });
+  });
+
+  it('says when a large body is cut, and does not call a cut multi-byte character binary', () => {
+    const big = Buffer.from('é'.repeat(200_000)); // 400,000 bytes; the 256 KiB cut falls inside a character
+    const rendered = renderBody(big);
+    expect(rendered.kind).toBe('text');
+    expect(rendered.truncated).toBe(true);
+    expect(rendered.size).toBe(400_000);
+    expect(rendered.text!.length).toBeLessThan(200_000);
+  });
+});
+
+describe('metrics day summary', () => {
+  it('adds up topic messages over the samples, ranks the top 10 and keeps broker lines', () => {
+    const t0 = Date.UTC(2026, 10, 25, 8);
+    const samples: Sample[] = [0, 1, 2].map((i) => ({
+      t: t0 + i * 60_000,
+      brokers: { 'broker-a#0': { put: 10 * i, get: 5 * i } },
+      topics: i === 0 ? {} : { Orders: 2, Audit: 0.5, ...(i === 2 ? { Late: 2 } : {}) },
+    }));
+    const day = summarizeDay('2026-11-25', samples);
+    expect(day.topTopics).toEqual([{ topic: 'Orders', messages: 240 }, { topic: 'Late', messages: 120 }, { topic: 'Audit', messages: 60 }]);
+    expect(day.brokerSeries[2]).toEqual({ t: t0 + 120_000, 'broker-a#0 put': 20, 'broker-a#0 get': 10 });
+    expect(day.topicSeries[1]).toMatchObject({ Orders: 2, Late: 0 });
+    expect(day.intervalMs).toBe(60_000);
+  });
+
+  it('reads a day file and skips a torn last line', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rocketdeck-metrics-'));
+    try {
+      const good = JSON.stringify({ t: 1, brokers: {}, topics: {} });
+      fs.writeFileSync(path.join(dir, '2026-11-25.jsonl'), `${good}\n${good}\n{"t":3,"bro`);
+      expect(readDay('2026-11-25', dir)).toHaveLength(2);
+      expect(readDay('../../etc/passwd', dir)).toEqual([]);
+      expect(readDay('2026-11-24', dir)).toEqual([]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('TtlCache and mapLimit', () => {
+  it('shares one computation in flight, forgets failures, and bounds concurrency', async () => {
+    const cache = new TtlCache<number>(10_000);
+    let calls = 0;
+    const compute = async () => ++calls;
+    const [a, b] = await Promise.all([cache.get('k', compute), cache.get('k', compute)]);
+    expect([a, b, calls]).toEqual([1, 1, 1]);
+    expect(await cache.get('k', compute, { fresh: true })).toBe(2);
+    await expect(cache.get('bad', async () => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    expect(await cache.get('bad', async () => 7)).toBe(7);
+
+    let inFlight = 0;
+    let most = 0;
+    const out = await mapLimit([...Array(20).keys()], 3, async (i) => {
+      most = Math.max(most, ++inFlight);
+      await new Promise((r) => setTimeout(r, 1));
+      inFlight--;
+      return i * 2;
+    });
+    expect(most).toBe(3);
+    expect(out).toEqual([...Array(20).keys()].map((i) => i * 2));
+  });
+});
+
+describe('console input rules', () => {
+  it('says what is wrong, field by field', () => {
+    const fields = (r: { success: boolean; error?: { issues: { path: PropertyKey[] }[] } }) => r.error?.issues.map((i) => i.path.join('.')) ?? [];
+    expect(fields(sendMessageSchema.safeParse({ body: '', tags: 'a|b', properties: [{ key: 'UNIQ_KEY', value: '' }] }))).toEqual(['tags', 'body', 'properties.0.key']);
+    expect(sendMessageSchema.safeParse({ body: 'x'.repeat(4 * 1024 * 1024 + 1) }).success).toBe(false);
+    expect(fields(resetOffsetSchema.safeParse({ groups: ['ok', 'bad group'], timestamp: -1 }))).toEqual(['groups.1', 'timestamp']);
+    expect(fields(messageQuerySchema.safeParse({ topic: 'T', begin: 5, end: 5 }))).toEqual(['end']);
+    expect(fields(subscriptionGroupSchema.safeParse({ groupName: 'G', brokers: [] }))).toEqual(['clusters']);
+    expect(namesrvSchema.safeParse({ namesrvAddr: 'a:1;b' }).error?.issues[0]?.message).toBe('"b" is not a NameServer address; expected host:port, e.g. 127.0.0.1:9876');
+    expect(namesrvSchema.safeParse({ namesrvAddr: ' 10.0.0.1:9876 ; 10.0.0.2:9876 ' }).success).toBe(true);
+  });
+});
