@@ -119,7 +119,7 @@ export default function DashboardPage() {
             <BarChart data={chart}>
               <CartesianGrid strokeDasharray="3 3" opacity={0.3} />
               <XAxis dataKey="name" fontSize={11} />
-              <YAxis fontSize={11} allowDecimals={false} unit=" msg" width={70} />
+              <YAxis fontSize={11} allowDecimals={false} unit=" msg" width={90} />
               <Tooltip />
               <Legend wrapperStyle={{ fontSize: 11 }} />
               <Bar dataKey="in" name={t('cluster.inToday')} fill="#f97316" />

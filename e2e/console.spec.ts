@@ -142,6 +142,25 @@ test.describe('topic → message → consumer → reset, end to end', () => {
   });
 });
 
+test.describe('typed topics', () => {
+  test('a topic created as FIFO or DELAY shows its type and the type filter finds it', async ({ page }) => {
+    await page.goto('/topic');
+    for (const [name, type] of [['E2eFifo', 'FIFO'], ['E2eDelayed', 'DELAY']] as const) {
+      await page.getByRole('button', { name: 'Add / update topic' }).click();
+      const create = page.getByRole('dialog', { name: 'Add / update topic' });
+      await create.locator('input[name=topic]').fill(name);
+      await create.locator('select[name=messageType]').selectOption(type);
+      await create.getByRole('button', { name: 'Commit' }).click();
+      await expect(create.getByRole('status')).toContainText(`Topic ${name} saved`);
+      await create.getByRole('button', { name: 'Close' }).click();
+    }
+    await expect(topicRow(page, 'E2eFifo')).toContainText('FIFO');
+    await page.getByLabel('Message type').selectOption('DELAY');
+    await expect(page.getByTestId('topic-list').locator('tbody tr')).toHaveCount(1);
+    await expect(topicRow(page, 'E2eDelayed')).toContainText('DELAY');
+  });
+});
+
 test.describe('consumer, producer and DLQ pages', () => {
   test('shows a live group\'s clients and subscriptions, a producer group\'s connections, and creates/deletes a group with field errors', async ({ page }) => {
     const topic = 'E2eLive';

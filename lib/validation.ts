@@ -44,6 +44,11 @@ export type CreateTopicInput = z.infer<typeof createTopicSchema>;
 
 export type TopicKind = 'NORMAL' | 'RETRY' | 'DLQ' | 'SYSTEM';
 
+/** A topic's message type: RocketMQ 5.x's message.type attribute, else FIFO for 4.x ordered topics, else NORMAL. */
+export function topicMessageType(config: { order?: boolean; attributes?: Record<string, string> }): string {
+  return config.attributes?.['message.type'] ?? config.attributes?.['+message.type'] ?? (config.order ? 'FIFO' : 'NORMAL');
+}
+
 export function topicKind(topic: string, systemNames: Set<string>): TopicKind {
   if (topic.startsWith('%RETRY%')) return 'RETRY';
   if (topic.startsWith('%DLQ%')) return 'DLQ';

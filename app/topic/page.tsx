@@ -1,23 +1,25 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
-import { usePreselectCluster } from '@/components/ui/form';
 import { ResetOffsetDialog } from '@/components/topic/reset-offset-dialog';
 import { SendMessageDialog } from '@/components/topic/send-message-dialog';
 import { ConsumerManageDialog, TopicConfigDialog } from '@/components/topic/topic-views';
 import { Dialog } from '@/components/ui/dialog';
-import { dangerButton, FieldError, inputClass as input, Pager, smallButton as button, useValidation } from '@/components/ui/form';
+import { dangerButton, FieldError, inputClass as input, Pager, smallButton as button, useValidation, withDefaultCluster } from '@/components/ui/form';
 import { ErrorNote, Table, td } from '@/components/ui/table';
 import type { ClusterOverview } from '@/lib/cluster-types';
 import { ApiError, fetchJson } from '@/lib/fetch-json';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/query-keys';
-import { createTopicSchema, type TopicKind } from '@/lib/validation';
+import { createTopicSchema, topicMessageType, type TopicKind } from '@/lib/validation';
 
 interface TopicRow {
   topic: string;
   kind: TopicKind;
+  messageType: string;
 }
+
+const MESSAGE_TYPES = ['FIFO', 'DELAY', 'TRANSACTION'];
 
 const KINDS: ('ALL' | TopicKind)[] = ['ALL', 'NORMAL', 'RETRY', 'DLQ', 'SYSTEM'];
 const PAGE_SIZE = 100;
@@ -39,7 +41,6 @@ function CreateTopicDialog({ clusters, initial, onClose }: { clusters: string[];
     topic: '', clusters: initial?.brokers?.length ? [] : clusters.slice(0, 1), brokers: [], readQueueNums: '8', writeQueueNums: '8', perm: '6', messageType: 'NORMAL', ...initial,
   });
   const { errors, setErrors, validate } = useValidation(createTopicSchema);
-  usePreselectCluster(clusters, form, setForm);
   const [done, setDone] = useState<string | null>(null);
   const mutation = useMutation({
     mutationFn: (body: unknown) => fetchJson<{ topic: string; brokers: string[] }>('/api/topics', { method: 'POST', body: JSON.stringify(body) }),
@@ -52,7 +53,8 @@ function CreateTopicDialog({ clusters, initial, onClose }: { clusters: string[];
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setDone(null);
-    if (validate(form)) mutation.mutate(form);
+    const target = withDefaultCluster(form, clusters);
+    if (validate(target)) mutation.mutate(target);
   };
   const field = (name: keyof TopicFormValues, label: string, control: React.ReactNode) => (
     <label className="block text-sm">
@@ -69,7 +71,7 @@ function CreateTopicDialog({ clusters, initial, onClose }: { clusters: string[];
         {field(
           'clusters',
           t('topic.clusters'),
-          <select name="clusters" multiple aria-invalid={!!errors.clusters} className={input} value={form.clusters} onChange={(e) => setForm({ ...form, clusters: [...e.target.selectedOptions].map((o) => o.value) })}>
+          <select name="clusters" multiple aria-invalid={!!errors.clusters} className={input} value={withDefaultCluster(form, clusters).clusters} onChange={(e) => setForm({ ...form, clusters: [...e.target.selectedOptions].map((o) => o.value) })}>
             {clusters.map((c) => (
               <option key={c}>{c}</option>
             ))}
@@ -175,10 +177,15 @@ export default function TopicPage() {
   const cluster = useQuery({ queryKey: queryKeys.cluster.all(), queryFn: () => fetchJson<ClusterOverview>('/api/cluster') });
   const [filter, setFilter] = useState('');
   const [kind, setKind] = useState<'ALL' | TopicKind>('NORMAL');
+  const [messageType, setMessageType] = useState<string>('ANY');
   const [dialog, setDialog] = useState<{ type: 'create' | 'status' | 'route' | 'delete' | 'send' | 'reset' | 'skip' | 'config' | 'consumers'; topic?: string; initial?: Partial<TopicFormValues> } | null>(null);
   const [page, setPage] = useState(1);
   const all = topics.data?.topics ?? [];
-  const rows = useMemo(() => all.filter((r) => (kind === 'ALL' || r.kind === kind) && r.topic.toLowerCase().includes(filter.trim().toLowerCase())), [all, kind, filter]);
+  const typesPresent = MESSAGE_TYPES.filter((m) => all.some((r) => r.messageType === m));
+  const rows = useMemo(
+    () => all.filter((r) => (kind === 'ALL' || r.kind === kind) && (messageType === 'ANY' || r.messageType === messageType) && r.topic.toLowerCase().includes(filter.trim().toLowerCase())),
+    [all, kind, messageType, filter],
+  );
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   const shown = rows.slice((Math.min(page, pages) - 1) * PAGE_SIZE, Math.min(page, pages) * PAGE_SIZE);
   return (
@@ -200,6 +207,14 @@ export default function TopicPage() {
             </label>
           ))}
         </div>
+        {typesPresent.length > 0 && (
+          <select aria-label={t('topic.messageType')} value={messageType} onChange={(e) => { setMessageType(e.target.value); setPage(1); }} className={`${input} w-auto`}>
+            <option value="ANY">{t('topic.anyType')}</option>
+            {typesPresent.map((m) => (
+              <option key={m}>{m}</option>
+            ))}
+          </select>
+        )}
         <button type="button" onClick={() => setDialog({ type: 'create' })} className="ml-auto rounded bg-orange-600 px-3 py-1.5 text-sm font-medium text-white">
           {t('topic.add')}
         </button>
@@ -209,10 +224,10 @@ export default function TopicPage() {
         <p className="text-xs text-slate-500">{t('topic.count', { shown: rows.length, total: all.length })}</p>
         <Pager page={Math.min(page, pages)} pages={pages} onPage={setPage} label={t('common.pages')} />
       </div>
-      <Table testId="topic-list" head={[t('topic.name'), t('topic.kind'), t('topic.operations')]}>
+      <Table testId="topic-list" head={[t('topic.name'), t('topic.kind'), t('topic.messageType'), t('topic.operations')]}>
         {topics.isLoading && (
           <tr>
-            <td className={td} colSpan={3}>
+            <td className={td} colSpan={4}>
               {t('common.loading')}
             </td>
           </tr>
@@ -221,6 +236,7 @@ export default function TopicPage() {
           <tr key={r.topic}>
             <td className={`${td} font-mono`}>{r.topic}</td>
             <td className={td}>{t(`topic.kind.${r.kind}`)}</td>
+            <td className={td}>{r.messageType}</td>
             <td className={td}>
                   <div className="flex flex-wrap gap-1">
               <button type="button" className={button} onClick={() => setDialog({ type: 'status', topic: r.topic })}>
@@ -257,7 +273,7 @@ export default function TopicPage() {
         ))}
         {topics.data && rows.length === 0 && (
           <tr>
-            <td className={td} colSpan={3}>
+            <td className={td} colSpan={4}>
               {t('common.none')}
             </td>
           </tr>
@@ -276,7 +292,7 @@ export default function TopicPage() {
               type: 'create',
               initial: {
                 topic: config.topicName, brokers, clusters: [], readQueueNums: String(config.readQueueNums), writeQueueNums: String(config.writeQueueNums), perm: String(config.perm),
-                messageType: config.attributes?.['+message.type'] ?? (config.order ? 'FIFO' : 'NORMAL'),
+                messageType: topicMessageType(config),
               },
             })
           }

@@ -48,4 +48,16 @@ describe('AdminClient over the protocol', () => {
     await expect(dead.getTopicList()).rejects.toMatchObject({ code: 'BROKER_ERR_NO_NAMESRV', message: expect.stringContaining('127.0.0.1:1;127.0.0.1:2') });
     await dead.close();
   });
+
+  it('keeps RocketMQ 5.x topic attributes (+message.type) and refuses unknown ones', async () => {
+    await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'TypedDelay', readQueueNums: 1, writeQueueNums: 1, perm: 6, attributes: { '+message.type': 'DELAY' } });
+    expect((await admin.getTopicConfig(cluster.brokerAddr, 'TypedDelay'))?.attributes).toEqual({ 'message.type': 'DELAY' });
+    // An update without attributes keeps them; "-key" removes.
+    await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'TypedDelay', readQueueNums: 2, writeQueueNums: 2, perm: 6 });
+    expect((await admin.getTopicConfig(cluster.brokerAddr, 'TypedDelay'))?.attributes).toEqual({ 'message.type': 'DELAY' });
+    await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'TypedDelay', readQueueNums: 2, writeQueueNums: 2, perm: 6, attributes: { '-message.type': '' } });
+    expect((await admin.getTopicConfig(cluster.brokerAddr, 'TypedDelay'))?.attributes).toEqual({});
+    await expect(admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'TypedBad', readQueueNums: 1, writeQueueNums: 1, perm: 6, attributes: { '+message.type': 'WEIRD' } }))
+      .rejects.toMatchObject({ responseCode: 29, remark: expect.stringContaining('must be one of NORMAL, FIFO, DELAY, TRANSACTION') });
+  });
 });

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { QueueLagTable, type QueueLag } from '@/components/topic/topic-views';
 import { Dialog } from '@/components/ui/dialog';
-import { dangerButton, errorsOf, Field, inputClass, primaryButton, smallButton, usePreselectCluster, useValidation } from '@/components/ui/form';
+import { dangerButton, errorsOf, Field, inputClass, primaryButton, smallButton, useValidation, withDefaultCluster } from '@/components/ui/form';
 import { ErrorNote, Table, td } from '@/components/ui/table';
 import { fetchJson, formatNumber, formatTime } from '@/lib/fetch-json';
 import { useI18n } from '@/lib/i18n';
@@ -146,7 +146,6 @@ export function GroupFormDialog({ clusters, initial, onClose }: { clusters: stri
     consumeMessageOrderly: false, retryQueueNums: '1', retryMaxTimes: '16', brokerId: '0', whichBrokerWhenConsumeSlowly: '1', ...initial,
   });
   const { errors, setErrors, validate } = useValidation(subscriptionGroupSchema);
-  usePreselectCluster(clusters, form, setForm);
   const mutation = useMutation({
     mutationFn: (body: unknown) => fetchJson<{ group: string; brokers: string[] }>('/api/consumers', { method: 'POST', body: JSON.stringify(body) }),
     onSuccess: () => void queryClient.invalidateQueries({ queryKey: queryKeys.consumers.all() }),
@@ -154,7 +153,8 @@ export function GroupFormDialog({ clusters, initial, onClose }: { clusters: stri
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    if (validate(form)) mutation.mutate(form);
+    const target = withDefaultCluster(form, clusters);
+    if (validate(target)) mutation.mutate(target);
   };
   const text = (name: 'groupName' | 'retryQueueNums' | 'retryMaxTimes' | 'brokerId' | 'whichBrokerWhenConsumeSlowly', label: string, readOnly = false) => (
     <Field name={name} label={label} error={errors[name]}>
@@ -175,7 +175,7 @@ export function GroupFormDialog({ clusters, initial, onClose }: { clusters: stri
           <p className="self-end text-sm">{t('topic.onBrokers', { brokers: form.brokers.join(', ') })}</p>
         ) : (
           <Field name="clusters" label={t('topic.clusters')} error={errors.clusters}>
-            <select name="clusters" multiple className={inputClass} value={form.clusters} onChange={(e) => setForm({ ...form, clusters: [...e.target.selectedOptions].map((o) => o.value) })}>
+            <select name="clusters" multiple className={inputClass} value={withDefaultCluster(form, clusters).clusters} onChange={(e) => setForm({ ...form, clusters: [...e.target.selectedOptions].map((o) => o.value) })}>
               {clusters.map((c) => (
                 <option key={c}>{c}</option>
               ))}

@@ -7,6 +7,7 @@ import { ErrorNote, Table, td } from '@/components/ui/table';
 import { fetchJson, formatNumber, formatTime } from '@/lib/fetch-json';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/query-keys';
+import { topicMessageType } from '@/lib/validation';
 import type { GroupQueueRow } from '@/lib/server/consumers';
 
 export interface TopicConfigRow {
@@ -33,7 +34,7 @@ export function TopicConfigDialog({ topic, onClose, onEdit }: { topic: string; o
               <td className={`${td} tabular-nums`}>{c.config?.writeQueueNums ?? '–'}</td>
               <td className={`${td} tabular-nums`}>{c.config?.readQueueNums ?? '–'}</td>
               <td className={td}>{c.config ? `${c.config.perm} (${permText(c.config.perm)})` : '–'}</td>
-              <td className={td}>{c.config?.attributes?.['+message.type'] ?? (c.config?.order ? 'FIFO' : 'NORMAL')}</td>
+              <td className={td}>{c.config ? topicMessageType(c.config) : '–'}</td>
               <td className={td}>
                 {c.config && (
                   <button type="button" className={smallButton} onClick={() => onEdit(c.config!, [c.brokerName])}>

@@ -1,6 +1,6 @@
 'use client';
 /** Form pieces shared by every dialog: labelled fields with their error beside them, and buttons. */
-import { useEffect, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { ApiError } from '@/lib/fetch-json';
 
 export const inputClass = 'w-full rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950';
@@ -61,14 +61,12 @@ export function useValidation<T>(schema: Schema<T>) {
   return { errors, setErrors, validate };
 }
 
-/** Chooses the first cluster once the list arrives, when the form targets neither clusters nor brokers yet. */
-export function usePreselectCluster<F extends { clusters: string[]; brokers: string[] }>(clusters: string[], form: F, setForm: (next: F) => void): void {
-  const first = clusters[0];
-  useEffect(() => {
-    if (first && form.clusters.length === 0 && form.brokers.length === 0) setForm({ ...form, clusters: [first] });
-    // Only when the cluster list arrives: a user who clears the choice later keeps it cleared.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [first]);
+/**
+ * A form's target with the first cluster filled in while it names neither clusters nor brokers: computed at
+ * render, never stored, so a cluster list that arrives while the user types cannot race their input.
+ */
+export function withDefaultCluster<F extends { clusters: string[]; brokers: string[] }>(form: F, clusters: string[]): F {
+  return form.clusters.length === 0 && form.brokers.length === 0 && clusters[0] ? { ...form, clusters: [clusters[0]] } : form;
 }
 
 /** From / To fields for a time range (datetime-local values). */

@@ -1,17 +1,24 @@
 /** GET /api/topics: every topic with its kind. POST /api/topics: create or update on clusters / brokers. */
+import type { TopicConfig } from '@broker/client/admin-client';
 import { sessionAdmin } from '@/lib/server/admin';
 import { guarded, invalid, ok, parseBody } from '@/lib/server/api';
 import { resolveTargets } from '@/lib/server/targets';
-import { createTopicSchema, topicKind } from '@/lib/validation';
+import { createTopicSchema, topicKind, topicMessageType } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET() {
   return guarded(async () => {
     const admin = await sessionAdmin();
-    const [topics, info] = await Promise.all([admin.getTopicList(), admin.getClusterInfo()]);
+    const [topics, info, masters] = await Promise.all([admin.getTopicList(), admin.getClusterInfo(), admin.masterAddresses()]);
     const systemNames = new Set([...Object.keys(info.clusterAddrTable), ...Object.keys(info.brokerAddrTable)]);
-    return ok({ topics: topics.sort().map((topic) => ({ topic, kind: topicKind(topic, systemNames) })) });
+    // One GET_ALL_TOPIC_CONFIG per broker gives each topic's message type (5.x attribute, else the order flag).
+    const types = new Map<string, string>();
+    const tables = await Promise.all([...masters.values()].map((addr) => admin.getAllTopicConfig(addr).catch(() => ({}) as Record<string, TopicConfig>)));
+    for (const table of tables) {
+      for (const [name, config] of Object.entries(table)) types.set(name, topicMessageType(config));
+    }
+    return ok({ topics: topics.sort().map((topic) => ({ topic, kind: topicKind(topic, systemNames), messageType: types.get(topic) ?? 'NORMAL' })) });
   });
 }
 

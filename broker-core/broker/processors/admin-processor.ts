@@ -29,12 +29,36 @@ export function processUpdateAndCreateTopic(ctx: BrokerContext, request: Remotin
   config.topicFilterType = header.optString('topicFilterType') ?? 'SINGLE_TAG';
   config.topicSysFlag = header.optNumber('topicSysFlag') ?? 0;
   config.order = header.optBoolean('order') ?? false;
+  const attributes = applyTopicAttributes(ctx.topicConfigManager.get(topic)?.attributes ?? {}, header.optString('attributes'));
+  if (typeof attributes === 'string') return createResponse(request, ResponseCode.INVALID_PARAMETER, attributes);
+  config.attributes = attributes;
   if (config.readQueueNums < 0 || config.writeQueueNums < 0 || config.readQueueNums > 1024 || config.writeQueueNums > 1024) {
     return createResponse(request, ResponseCode.INVALID_PARAMETER, 'queue numbers must be within 0..1024');
   }
   ctx.topicConfigManager.update(config);
   ctx.registerBrokerAll();
   return createResponse(request, ResponseCode.SUCCESS);
+}
+
+const TOPIC_ATTRIBUTES: Record<string, readonly string[]> = { 'message.type': ['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION', 'MIXED'] };
+
+/**
+ * RocketMQ 5.x topic attributes from UPDATE_AND_CREATE_TOPIC's `attributes` header: "+key=value" sets,
+ * "-key" removes, comma separated; stored without the sign. Only known keys and values; else the error text.
+ */
+export function applyTopicAttributes(current: Record<string, string>, text: string | undefined): Record<string, string> | string {
+  const next = { ...current };
+  if (!text) return next;
+  for (const item of text.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const sign = item[0];
+    const [key = '', value] = item.slice(1).split('=', 2);
+    const allowed = TOPIC_ATTRIBUTES[key];
+    if ((sign !== '+' && sign !== '-') || !allowed) return `unsupported topic attribute "${item}" (supported: +message.type=${TOPIC_ATTRIBUTES['message.type']!.join('|')})`;
+    if (sign === '-') delete next[key];
+    else if (value !== undefined && allowed.includes(value)) next[key] = value;
+    else return `attribute ${key} must be one of ${allowed.join(', ')} (got "${value ?? ''}")`;
+  }
+  return next;
 }
 
 export function processDeleteTopic(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
