@@ -3,21 +3,18 @@
  * messages a wrong flag gets.
  */
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AdminClient } from '../client/admin-client';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '../client/producer';
 import { PushConsumer } from '../client/push-consumer';
-import { startTestCluster, type TestCluster } from '../testing/start-test-cluster';
+import { useTestCluster } from '../testing/use-test-cluster';
 import { waitFor } from '../testing/wait-for';
 import { parseNamesrvList } from '../client/namesrv-list';
 import { parseResetTime, runAdminCli } from './admin-cli';
 
-let cluster: TestCluster;
-let admin: AdminClient;
+const fx = useTestCluster();
 let clusterName: string;
-const closers: (() => Promise<void>)[] = [];
 
-async function cli(args: string[], env: Record<string, string | undefined> = { NAMESRV_ADDR: cluster.namesrvAddr }) {
+async function cli(args: string[], env: Record<string, string | undefined> = { NAMESRV_ADDR: fx.cluster.namesrvAddr }) {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
@@ -29,19 +26,12 @@ async function cli(args: string[], env: Record<string, string | undefined> = { N
 }
 
 beforeAll(async () => {
-  cluster = await startTestCluster();
-  admin = new AdminClient({ namesrvAddr: cluster.namesrvAddr });
-  clusterName = Object.keys((await admin.getClusterInfo()).clusterAddrTable)[0]!;
-}, 30_000);
-
-afterAll(async () => {
-  for (const close of closers.reverse()) await close().catch(() => undefined);
-  await admin?.close();
-  await cluster?.stop();
-}, 60_000);
+  clusterName = Object.keys((await fx.admin.getClusterInfo()).clusterAddrTable)[0]!;
+});
 
 describe('rocketdeck admin: topics', () => {
   it('lists clusters, creates a topic on a cluster and shows its status', async () => {
+    const { cluster, admin } = fx;
     const list = await cli(['clusterList']);
     expect(list.code).toBe(0);
     expect(list.out).toContain(cluster.brokerAddr);
@@ -54,6 +44,7 @@ describe('rocketdeck admin: topics', () => {
   });
 
   it('rejects bad input with a clear message and exit code 1', async () => {
+    const { cluster, admin } = fx;
     expect(await cli(['updateTopic', '-t', 'X', '-c', 'c', '-r', 'lots'])).toMatchObject({ code: 1, err: expect.stringContaining('-r must be a whole number') });
     expect(await cli(['topicStatus'])).toMatchObject({ code: 1, err: expect.stringContaining('missing -t') });
     expect(await cli(['bogus'])).toMatchObject({ code: 1, err: expect.stringContaining('unknown admin subcommand') });
@@ -63,6 +54,7 @@ describe('rocketdeck admin: topics', () => {
 
 describe('rocketdeck admin: messages', () => {
   it('sendMessage, then queryMsgById by msgId and by offsetMsgId, and queryMsgByKey', async () => {
+    const { cluster, admin } = fx;
     expect((await cli(['updateTopic', '-t', 'CliMsg', '-c', clusterName, '-r', '4', '-w', '4'])).code).toBe(0);
     const sent = await cli(['sendMessage', '-t', 'CliMsg', '-p', 'hello from the cli', '-c', 'TagCli', '-k', 'order-77 other', '-b', 'broker-a', '-i', '2']);
     expect(sent.err).toBe('');
@@ -95,9 +87,10 @@ describe('rocketdeck admin: messages', () => {
   }, 30_000);
 
   it('shows a binary body as hex', async () => {
+    const { cluster, admin } = fx;
     const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, groupName: 'PG_cli_bin' });
     await producer.start();
-    closers.push(() => producer.shutdown());
+    fx.closeLater(() => producer.shutdown());
     await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'CliBin', readQueueNums: 1, writeQueueNums: 1, perm: 6 });
     const result = await producer.send({ topic: 'CliBin', body: Buffer.from([0, 1, 2, 0xff]) });
     const shown = await cli(['queryMsgById', '-i', result.msgId, '-t', 'CliBin']);
@@ -107,10 +100,11 @@ describe('rocketdeck admin: messages', () => {
 
 describe('rocketdeck admin: groups and connections', () => {
   it('consumerConnection, producerConnection, consumerProgress and resetOffsetByTime on a live group', async () => {
+    const { cluster, admin } = fx;
     await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'CliGroup', readQueueNums: 2, writeQueueNums: 2, perm: 6 });
     const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, clientIP: '127.0.0.1', groupName: 'PG_cli_live' });
     await producer.start();
-    closers.push(() => producer.shutdown());
+    fx.closeLater(() => producer.shutdown());
     const before = Date.now() - 1;
     for (let i = 0; i < 10; i++) await producer.send({ topic: 'CliGroup', body: `m${i}`, tags: 'T' });
 
@@ -121,7 +115,7 @@ describe('rocketdeck admin: groups and connections', () => {
       consumed += messages.length;
     });
     await consumer.start();
-    closers.push(() => consumer.shutdown());
+    fx.closeLater(() => consumer.shutdown());
     await waitFor(() => consumed >= 10, { timeoutMs: 15_000, message: () => `consumed ${consumed} of 10` });
     await consumer.persistOffsets();
 
@@ -153,6 +147,7 @@ describe('rocketdeck admin: groups and connections', () => {
   }, 45_000);
 
   it('updateSubGroup sets the flags it is given; deleteSubGroup removes the group', async () => {
+    const { cluster, admin } = fx;
     const created = await cli(['updateSubGroup', '-g', 'CG_cli_cfg', '-c', clusterName, '-r', '3', '-d', 'false', '-o', 'true']);
     expect(created.code).toBe(0);
     expect(created.out).toContain(`create subscription group to ${cluster.brokerAddr} success.`);
@@ -170,6 +165,7 @@ describe('rocketdeck admin: groups and connections', () => {
 
 describe('rocketdeck admin: NameServer address', () => {
   it('says where the list came from when no NameServer answers, instead of "connect to null"', async () => {
+    const { cluster, admin } = fx;
     const none = await cli(['topicList'], { NAMESRV_ADDR: '127.0.0.1:1' });
     expect(none.code).toBe(1);
     expect(none.err).toContain('no NameServer answered (127.0.0.1:1)');

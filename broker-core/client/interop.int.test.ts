@@ -3,10 +3,9 @@
  * NameServer + Broker: each side reads what the other wrote, field by field.
  */
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCluster, type TestCluster } from '../testing/start-test-cluster';
+import { describe, expect, it } from 'vitest';
+import { useTestCluster } from '../testing/use-test-cluster';
 import { waitFor } from '../testing/wait-for';
-import { AdminClient } from './admin-client';
 import type { MessageExt } from './message';
 import { Producer } from './producer';
 import { PushConsumer } from './push-consumer';
@@ -35,33 +34,22 @@ const ons = require('ali-ons') as {
 };
 
 const quietLogger = { info() {}, warn() {}, error() {}, debug() {} };
-let cluster: TestCluster;
-let admin: AdminClient;
-const closers: (() => Promise<void>)[] = [];
+const fx = useTestCluster();
 let instance = 0;
 
 function onsOptions(extra: Record<string, unknown>): Record<string, unknown> {
   instance++;
-  return { nameSrv: cluster.namesrvAddr, httpclient: {}, logger: quietLogger, instanceName: `interop-${process.pid}-${instance}`, clientIP: '127.0.0.1', ...extra };
+  return { nameSrv: fx.cluster.namesrvAddr, httpclient: {}, logger: quietLogger, instanceName: `interop-${process.pid}-${instance}`, clientIP: '127.0.0.1', ...extra };
 }
 
-beforeAll(async () => {
-  cluster = await startTestCluster();
-  admin = new AdminClient({ namesrvAddr: cluster.namesrvAddr });
-}, 30_000);
-
-afterAll(async () => {
-  for (const close of closers.reverse()) await close().catch(() => undefined);
-  await admin?.close();
-  await cluster?.stop();
-}, 60_000);
 
 describe('Rocketdeck Producer → ali-ons consumer', () => {
   it('delivers tags, keys, user properties, UNIQ_KEY and a zlib-compressed body larger than 4 KiB', async () => {
+    const { cluster, admin } = fx;
     await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'InteropToOns', readQueueNums: 4, writeQueueNums: 4, perm: 6 });
     const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, clientIP: '127.0.0.1', groupName: 'PG_interop_rd' });
     await producer.start();
-    closers.push(() => producer.shutdown());
+    fx.closeLater(() => producer.shutdown());
 
     const big = 'rocketdeck-'.repeat(1_000); // 11 KB, compressed by the producer
     const sent = new Map<string, { body: string; tags: string; keys: string }>();
@@ -80,7 +68,7 @@ describe('Rocketdeck Producer → ali-ons consumer', () => {
     const got = new Map<string, OnsMessage>();
     const consumer = new ons.Consumer(onsOptions({ consumerGroup: 'CG_interop_ons', consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET' }));
     consumer.on('error', () => {});
-    closers.push(() => consumer.close());
+    fx.closeLater(() => consumer.close());
     consumer.subscribe('InteropToOns', 'TagA || TagB', async (msg) => {
       got.set(msg.properties.UNIQ_KEY ?? msg.msgId, msg);
     });
@@ -100,10 +88,11 @@ describe('Rocketdeck Producer → ali-ons consumer', () => {
 
 describe('ali-ons producer → Rocketdeck PushConsumer', () => {
   it('consumes what ali-ons sent, with its tags, keys, compressed body and offsets, and commits the offsets', async () => {
+    const { cluster, admin } = fx;
     await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'InteropFromOns', readQueueNums: 4, writeQueueNums: 4, perm: 6 });
     const producer = new ons.Producer(onsOptions({ producerGroup: 'PG_interop_ons' }));
     producer.on('error', () => {});
-    closers.push(() => producer.close());
+    fx.closeLater(() => producer.close());
     await producer.ready();
 
     const big = Buffer.from('ali-ons-'.repeat(1_000));
@@ -128,7 +117,7 @@ describe('ali-ons producer → Rocketdeck PushConsumer', () => {
       for (const m of messages) got.set(m.msgId, m);
     });
     await consumer.start();
-    closers.push(() => consumer.shutdown());
+    fx.closeLater(() => consumer.shutdown());
     const wanted = [...sent].filter(([, s]) => s.tags === 'TagA');
     await waitFor(() => got.size >= wanted.length, { timeoutMs: 30_000, message: () => `consumed ${got.size} of ${wanted.length}` });
 
@@ -148,5 +137,39 @@ describe('ali-ons producer → Rocketdeck PushConsumer', () => {
     const stats = await admin.getConsumeStats(cluster.brokerAddr, 'CG_interop_rd', 'InteropFromOns');
     const lag = stats.offsetTable.reduce((sum, o) => sum + o.brokerOffset - o.consumerOffset, 0);
     expect(lag).toBe(0);
+  }, 60_000);
+});
+
+describe('ali-ons ordered send → Rocketdeck orderly PushConsumer', () => {
+  it('keeps each sharding key on one queue and every key\'s messages in order', async () => {
+    const { cluster, admin } = fx;
+    await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'InteropOrdered', readQueueNums: 4, writeQueueNums: 4, perm: 6, order: true });
+    const producer = new ons.Producer(onsOptions({ producerGroup: 'PG_interop_ordered' }));
+    producer.on('error', () => {});
+    fx.closeLater(() => producer.close());
+    await producer.ready();
+    const queueOf = new Map<string, Set<number>>();
+    for (let step = 0; step < 10; step++) {
+      for (const key of ['k1', 'k2', 'k3', 'k4', 'k5']) {
+        const msg = new ons.Message('InteropOrdered', 'T', JSON.stringify({ key, step })) as OnsMessage & { shardingKey: string };
+        msg.shardingKey = key;
+        const result = await producer.send(msg);
+        queueOf.set(key, (queueOf.get(key) ?? new Set()).add(Number(result.messageQueue.queueId)));
+      }
+    }
+    for (const [key, queues] of queueOf) expect(queues.size, key).toBe(1);
+
+    const seen = new Map<string, number[]>();
+    const consumer = new PushConsumer({ namesrvAddr: cluster.namesrvAddr, clientIP: '127.0.0.1', groupName: 'CG_interop_ordered', orderly: true, consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET' });
+    consumer.subscribe('InteropOrdered', '*');
+    consumer.registerMessageListener(async (messages) => {
+      const { key, step } = JSON.parse(messages[0]!.body.toString()) as { key: string; step: number };
+      await new Promise((r) => setTimeout(r, Math.random() * 3));
+      seen.set(key, [...(seen.get(key) ?? []), step]);
+    });
+    await consumer.start();
+    fx.closeLater(() => consumer.shutdown());
+    await waitFor(() => [...seen.values()].reduce((n, s) => n + s.length, 0) >= 50, { timeoutMs: 30_000, message: 'ordered messages not all consumed' });
+    for (const key of queueOf.keys()) expect(seen.get(key), key).toEqual([...Array(10).keys()]);
   }, 60_000);
 });

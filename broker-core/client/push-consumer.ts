@@ -4,6 +4,10 @@
  * queue, offsets in a local file), rebalance with the average strategy every 20 s and when a broker says the
  * group changed, one long-polling pull loop per owned queue with flow control, a bounded pool of listener
  * calls, offsets committed every 5 s, on pulls and on shutdown, failed messages sent back for retry.
+ * With `orderly: true` (RocketMQ's MessageListenerOrderly) each queue is locked on its broker before it is
+ * pulled (LOCK_BATCH_MQ, renewed every 20 s, a lock older than 30 s is not trusted), one listener call runs
+ * per queue at a time in offset order, SUSPEND_CURRENT_QUEUE_A_MOMENT retries the same messages after a pause
+ * without moving on, and a queue handed to another client is unlocked only after its offset is committed.
  * Timings: protocol.md §6.2, §6.3.
  */
 import os from 'node:os';
@@ -22,7 +26,8 @@ import { LocalFileOffsetStore, RemoteBrokerOffsetStore, type OffsetStore } from 
 
 export type MessageModel = 'CLUSTERING' | 'BROADCASTING';
 export type ConsumeFromWhere = 'CONSUME_FROM_LAST_OFFSET' | 'CONSUME_FROM_FIRST_OFFSET' | 'CONSUME_FROM_TIMESTAMP';
-export type ConsumeStatus = 'CONSUME_SUCCESS' | 'RECONSUME_LATER';
+/** RECONSUME_LATER for concurrent listeners; SUSPEND_CURRENT_QUEUE_A_MOMENT for orderly ones. */
+export type ConsumeStatus = 'CONSUME_SUCCESS' | 'RECONSUME_LATER' | 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
 
 export interface ConsumeContext {
   queue: MessageQueue;
@@ -60,7 +65,16 @@ export interface PushConsumerOptions extends ClientOptions {
   /** Broadcasting offsets live here (default ROCKETMQ_CLIENT_LOCAL_OFFSET_STORE_DIR or ~/.rocketmq_offsets). */
   offsetStoreDir?: string;
   allocateStrategy?: AllocateStrategy;
+  /** Orderly consumption: queue locks on the broker, one listener call per queue at a time (default false). */
+  orderly?: boolean;
+  /** Orderly: pause before a suspended queue is consumed again (default 1 000 ms). */
+  suspendCurrentQueueTimeMillis?: number;
 }
+
+/** The client trusts a broker queue lock for this long after it was last granted (Java: 30 s). */
+const LOCK_MAX_LIVE_MS = 30_000;
+/** Orderly: every owned queue's lock is renewed this often (Java: 20 s). */
+const LOCK_RENEW_MS = 20_000;
 
 class ProcessQueue {
   readonly messages = new Map<number, MessageExt>();
@@ -69,6 +83,20 @@ class ProcessQueue {
   dropped = false;
   lastPullTimestamp = 0;
   lastConsumeTimestamp = Date.now();
+  /** Orderly: the broker granted this client the queue's lock at lastLockTimestamp. */
+  locked = false;
+  lastLockTimestamp = 0;
+  /** Orderly: the listener call in flight for this queue, if any. */
+  consuming: Promise<void> | null = null;
+
+  lockValid(): boolean {
+    return this.locked && Date.now() - this.lastLockTimestamp < LOCK_MAX_LIVE_MS;
+  }
+
+  /** Orderly: the first `count` cached messages in offset order. */
+  head(count: number): MessageExt[] {
+    return [...this.messages.keys()].sort((a, b) => a - b).slice(0, count).map((o) => this.messages.get(o)!);
+  }
 
   put(messages: MessageExt[]): void {
     for (const m of messages) {
@@ -155,6 +183,15 @@ export class PushConsumer {
     return this.#options.messageModel ?? 'CLUSTERING';
   }
 
+  /** Orderly consumption with broker locks (clustering only: broadcasting clients each read every queue in order anyway). */
+  get orderly(): boolean {
+    return this.#options.orderly === true;
+  }
+
+  get #locking(): boolean {
+    return this.orderly && this.messageModel === 'CLUSTERING';
+  }
+
   /** Subscribe to a topic with a tag expression (`*`, `TagA`, `TagA || TagB`). May be called after start. */
   subscribe(topic: string, expression = '*'): this {
     const data = buildSubscriptionData(topic, expression);
@@ -194,6 +231,7 @@ export class PushConsumer {
     await this.instance.sendHeartbeatToAllBrokers();
     this.#timers.push(setInterval(() => this.rebalanceNow(), this.#options.rebalanceIntervalMs ?? 20_000).unref());
     this.#timers.push(setInterval(() => void this.persistOffsets(), this.#options.persistConsumerOffsetIntervalMs ?? 5_000).unref());
+    if (this.#locking) this.#timers.push(setInterval(() => void this.#lockAll(), LOCK_RENEW_MS).unref());
     await this.rebalance();
   }
 
@@ -212,6 +250,7 @@ export class PushConsumer {
     this.#pending.length = 0;
     await Promise.race([this.#whenIdle(), sleep(options.awaitConsumingMs ?? 5_000)]);
     await this.#offsets.persistAll(queues.map((a) => a.mq));
+    if (this.#locking) await this.#unlock(queues.map((a) => a.mq)).catch(() => undefined);
     this.#assignments.clear();
     await this.instance.unregisterClient({ consumerGroup: this.group });
     this.instance.unregister(this.#member);
@@ -297,6 +336,11 @@ export class PushConsumer {
     for (const mq of mine) {
       const key = queueKey(mq);
       if (this.#assignments.has(key) || this.#state !== 'running') continue;
+      // Orderly: a queue is read only once its broker lock is ours (its previous owner unlocks after committing).
+      if (this.#locking && (await this.#lock([mq])).length === 0) {
+        this.instance.logger.debug('queue still locked by another client; trying again at the next rebalance', { queue: key });
+        continue;
+      }
       if (this.messageModel === 'CLUSTERING') this.#offsets.remove(mq);
       let offset: number;
       try {
@@ -307,6 +351,10 @@ export class PushConsumer {
       }
       if (this.#assignments.has(key) || this.#state !== 'running') continue;
       const pq = new ProcessQueue();
+      if (this.#locking) {
+        pq.locked = true;
+        pq.lastLockTimestamp = Date.now();
+      }
       const assignment: Assignment = { mq, pq, loop: Promise.resolve() };
       this.#assignments.set(key, assignment);
       assignment.loop = this.#pullLoop(mq, pq, offset);
@@ -316,9 +364,58 @@ export class PushConsumer {
   async #drop(key: string, a: Assignment): Promise<void> {
     a.pq.dropped = true;
     this.#assignments.delete(key);
+    // Orderly: the call in flight finishes (and its offset is recorded) before the offset is committed and the lock freed.
+    if (a.pq.consuming) await Promise.race([a.pq.consuming, sleep(10_000)]);
     if (this.messageModel === 'CLUSTERING') {
       await this.#offsets.persist(a.mq).catch(() => undefined);
       this.#offsets.remove(a.mq);
+    }
+    if (this.#locking) await this.#unlock([a.mq]).catch(() => undefined);
+  }
+
+  // ---------------------------------------------------------------- orderly: broker locks
+
+  /** LOCK_BATCH_MQ on each queue's broker; the queues granted. */
+  async #lock(mqs: MessageQueue[]): Promise<MessageQueue[]> {
+    const granted: MessageQueue[] = [];
+    for (const [brokerName, queues] of groupByBroker(mqs)) {
+      const addr = this.instance.masterAddress(brokerName);
+      if (!addr) continue;
+      try {
+        const body = { consumerGroup: this.group, clientId: this.clientId, mqSet: queues.map(({ topic, brokerName: b, queueId }) => ({ topic, brokerName: b, queueId })) };
+        const response = await this.instance.invoke(addr, this.instance.request(RequestCode.LOCK_BATCH_MQ, undefined, Buffer.from(JSON.stringify(body), 'utf8')));
+        const ok = (parseJavaJson(response.body?.toString('utf8') ?? '{}') as { lockOKMQSet?: MessageQueue[] }).lockOKMQSet ?? [];
+        const okKeys = new Set(ok.map((q) => queueKey({ topic: String(q.topic), brokerName: String(q.brokerName), queueId: Number(q.queueId) })));
+        granted.push(...queues.filter((q) => okKeys.has(queueKey(q))));
+      } catch (err) {
+        this.instance.logger.debug('lock request failed', { broker: brokerName, error: errorMessage(err) });
+      }
+    }
+    return granted;
+  }
+
+  async #unlock(mqs: MessageQueue[]): Promise<void> {
+    for (const [brokerName, queues] of groupByBroker(mqs)) {
+      const addr = this.instance.masterAddress(brokerName);
+      if (!addr) continue;
+      const body = { consumerGroup: this.group, clientId: this.clientId, mqSet: queues.map(({ topic, brokerName: b, queueId }) => ({ topic, brokerName: b, queueId })) };
+      await this.instance.invoke(addr, this.instance.request(RequestCode.UNLOCK_BATCH_MQ, undefined, Buffer.from(JSON.stringify(body), 'utf8')));
+    }
+  }
+
+  /** Renews the locks of every owned queue; a queue whose lock was refused stops being consumed until it is granted again. */
+  async #lockAll(): Promise<void> {
+    if (this.#state !== 'running') return;
+    const owned = [...this.#assignments.values()];
+    const granted = new Set((await this.#lock(owned.map((a) => a.mq))).map(queueKey));
+    const now = Date.now();
+    for (const a of owned) {
+      if (granted.has(queueKey(a.mq))) {
+        a.pq.locked = true;
+        a.pq.lastLockTimestamp = now;
+      } else {
+        a.pq.locked = false;
+      }
     }
   }
 
@@ -418,7 +515,8 @@ export class PushConsumer {
             break;
           }
           pq.put(wanted);
-          this.#dispatch(mq, pq, wanted);
+          if (this.orderly) this.#consumeOrderly(mq, pq);
+          else this.#dispatch(mq, pq, wanted);
           break;
         }
         case ResponseCode.PULL_NOT_FOUND:
@@ -447,6 +545,74 @@ export class PushConsumer {
       const chunk = messages.slice(i, i + batch);
       this.#submit(() => this.#consume(mq, pq, chunk));
     }
+  }
+
+  /**
+   * Orderly: one call at a time for a queue, on its oldest cached messages, only while its lock is valid.
+   * Success commits and moves on; SUSPEND_CURRENT_QUEUE_A_MOMENT (or a throw) keeps the same messages and
+   * tries them again after a pause — up to maxReconsumeTimes when one is set, then they go to the DLQ.
+   */
+  #consumeOrderly(mq: MessageQueue, pq: ProcessQueue): void {
+    if (pq.consuming || pq.dropped || pq.messages.size === 0) return;
+    let finished!: () => void;
+    pq.consuming = new Promise<void>((resolve) => (finished = resolve));
+    this.#submit(async () => {
+      let again = 0;
+      try {
+        if (this.#locking && !pq.lockValid()) {
+          const granted = await this.#lock([mq]);
+          if (granted.length > 0) {
+            pq.locked = true;
+            pq.lastLockTimestamp = Date.now();
+          } else {
+            pq.locked = false;
+            again = 1_000;
+            return;
+          }
+        }
+        const messages = pq.head(Math.max(1, this.#options.consumeMessageBatchMaxSize ?? 1));
+        const retryTopic = `%RETRY%${this.group}`;
+        for (const m of messages) {
+          const origin = m.properties[MessageProperty.RETRY_TOPIC];
+          if (origin && m.topic === retryTopic) m.topic = origin;
+          m.properties[MessageProperty.CONSUME_START_TIME] = String(Date.now());
+        }
+        let status: ConsumeStatus;
+        try {
+          status = (await this.#listener!(messages, { queue: mq, delayLevelWhenNextConsume: 0 })) ?? 'CONSUME_SUCCESS';
+        } catch (err) {
+          this.instance.logger.debug('orderly listener threw; the queue is suspended a moment', { queue: queueKey(mq), error: errorMessage(err) });
+          status = 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
+        }
+        if (status === 'CONSUME_SUCCESS') {
+          this.#stats.consumeOk += messages.length;
+        } else {
+          this.#stats.consumeFailed += messages.length;
+          const max = this.#options.maxReconsumeTimes ?? -1;
+          // Those out of retries go to the DLQ (sent back with no retries left); the rest wait and are tried again.
+          const exhausted: MessageExt[] = [];
+          for (const m of messages) if (max >= 0 && m.reconsumeTimes >= max && (await this.#sendBack(m, 0, 0))) exhausted.push(m);
+          if (exhausted.length < messages.length) {
+            for (const m of messages) if (!exhausted.includes(m)) m.reconsumeTimes++;
+            if (exhausted.length > 0) {
+              const offset = pq.remove(exhausted);
+              if (offset >= 0 && !pq.dropped) this.#offsets.update(mq, offset, true);
+            }
+            again = this.#options.suspendCurrentQueueTimeMillis ?? 1_000;
+            return;
+          }
+        }
+        const offset = pq.remove(messages);
+        if (offset >= 0 && !pq.dropped) this.#offsets.update(mq, offset, true);
+      } finally {
+        pq.consuming = null;
+        finished();
+        if (!pq.dropped && this.#state === 'running' && pq.messages.size > 0) {
+          if (again > 0) setTimeout(() => this.#consumeOrderly(mq, pq), again).unref();
+          else this.#consumeOrderly(mq, pq);
+        }
+      }
+    });
   }
 
   #submit(task: () => Promise<void>): void {
@@ -511,7 +677,7 @@ export class PushConsumer {
   }
 
   /** CONSUMER_SEND_MSG_BACK to the broker that stores the message; false when it did not work. */
-  async #sendBack(m: MessageExt, delayLevel: number): Promise<boolean> {
+  async #sendBack(m: MessageExt, delayLevel: number, maxReconsumeTimes = this.#options.maxReconsumeTimes ?? 16): Promise<boolean> {
     const addr = (m.brokerName && this.instance.masterAddress(m.brokerName)) || `${m.storeHost.address}:${m.storeHost.port}`;
     try {
       await this.instance.invoke(addr, this.instance.request(RequestCode.CONSUMER_SEND_MSG_BACK, {
@@ -521,7 +687,7 @@ export class PushConsumer {
         originMsgId: m.msgId,
         originTopic: m.topic,
         unitMode: false,
-        maxReconsumeTimes: this.#options.maxReconsumeTimes ?? 16,
+        maxReconsumeTimes,
       }));
       return true;
     } catch (err) {
@@ -654,4 +820,10 @@ export function subscribeQueues(topic: string, route: TopicRouteData): MessageQu
     for (let queueId = 0; queueId < qd.readQueueNums; queueId++) out.push({ topic, brokerName: qd.brokerName, queueId });
   }
   return out.sort(compareQueues);
+}
+
+function groupByBroker(mqs: MessageQueue[]): Map<string, MessageQueue[]> {
+  const out = new Map<string, MessageQueue[]>();
+  for (const mq of mqs) out.set(mq.brokerName, [...(out.get(mq.brokerName) ?? []), mq]);
+  return out;
 }
