@@ -33,6 +33,14 @@ export interface BrokerConfig {
   deleteWhen: string;
   /** Disk usage percent above which the oldest files are deleted regardless of age. */
   diskMaxUsedSpaceRatio: number;
+  /** Refuse transactional (half) messages with NO_PERMISSION. */
+  rejectTransactionMessage: boolean;
+  /** A half message is first checked this long after it was stored (ms). */
+  transactionTimeOut: number;
+  /** Checks of one half message before it is given up. */
+  transactionCheckMax: number;
+  /** How often half messages are checked (ms). */
+  transactionCheckInterval: number;
 }
 
 export function firstNonLoopbackIPv4(): string {
@@ -78,6 +86,10 @@ export function resolveBrokerConfig(input: Partial<BrokerConfig> & { storePathRo
     fileReservedTime: input.fileReservedTime ?? 72,
     deleteWhen: input.deleteWhen ?? '04',
     diskMaxUsedSpaceRatio: input.diskMaxUsedSpaceRatio ?? 75,
+    rejectTransactionMessage: input.rejectTransactionMessage ?? false,
+    transactionTimeOut: input.transactionTimeOut ?? 6_000,
+    transactionCheckMax: input.transactionCheckMax ?? 15,
+    transactionCheckInterval: input.transactionCheckInterval ?? 60_000,
   };
 }
 

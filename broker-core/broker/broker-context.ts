@@ -8,6 +8,7 @@ import type { PullRequestHoldService } from './long-polling/pull-request-hold-se
 import type { ConsumerOffsetManager } from './offsets/consumer-offset-manager';
 import type { BrokerStats } from './stats/broker-stats';
 import type { TopicConfigManager } from './topics/topic-config-manager';
+import type { TransactionalMessageService } from './transaction/transactional-message-service';
 
 export interface BrokerContext {
   readonly config: BrokerConfig;
@@ -21,6 +22,7 @@ export interface BrokerContext {
   readonly lockManager: RebalanceLockManager;
   readonly stats: BrokerStats;
   readonly holdService: PullRequestHoldService;
+  readonly transaction: TransactionalMessageService;
   /** Advertised ip:port (brokerIP1 + bound listen port). */
   readonly brokerAddr: string;
   readonly storeHost: HostAddress;

@@ -23,8 +23,10 @@ import { ConsumerOffsetManager } from './offsets/consumer-offset-manager';
 import * as admin from './processors/admin-processor';
 import * as client from './processors/client-manage-processor';
 import { processPullMessage } from './processors/pull-message-processor';
+import { processEndTransaction } from './processors/end-transaction-processor';
 import { processConsumerSendMsgBack, processSendMessage } from './processors/send-message-processor';
 import { ScheduleMessageService } from './schedule/schedule-message-service';
+import { TransactionalMessageService } from './transaction/transactional-message-service';
 import { BrokerStats } from './stats/broker-stats';
 import { makeTopicConfig, TopicConfigManager } from './topics/topic-config-manager';
 
@@ -54,6 +56,7 @@ export class BrokerController implements BrokerContext {
   readonly bootTimestamp = Date.now();
   #store: MessageStore | undefined;
   #schedule: ScheduleMessageService | undefined;
+  #transaction: TransactionalMessageService | undefined;
   readonly #server: RemotingServer;
   readonly #namesrvClient: RemotingClient;
   readonly #timers: NodeJS.Timeout[] = [];
@@ -86,6 +89,11 @@ export class BrokerController implements BrokerContext {
     this.#registerProcessors();
   }
 
+  get transaction(): TransactionalMessageService {
+    if (!this.#transaction) throw new BrokerError('BROKER_ERR_CLOSED', 'the broker is not started');
+    return this.#transaction;
+  }
+
   get store(): MessageStore {
     if (!this.#store) throw new BrokerError('BROKER_ERR_CLOSED', 'the broker is not started');
     return this.#store;
@@ -114,6 +122,7 @@ export class BrokerController implements BrokerContext {
       [RequestCode.SEND_MESSAGE_V2, processSendMessage],
       [RequestCode.SEND_BATCH_MESSAGE, processSendMessage],
       [RequestCode.CONSUMER_SEND_MSG_BACK, processConsumerSendMsgBack],
+      [RequestCode.END_TRANSACTION, processEndTransaction],
       [RequestCode.PULL_MESSAGE, processPullMessage],
       [RequestCode.HEART_BEAT, client.processHeartbeat],
       [RequestCode.UNREGISTER_CLIENT, client.processUnregisterClient],
@@ -185,6 +194,11 @@ export class BrokerController implements BrokerContext {
 
     this.#schedule = new ScheduleMessageService(root, this.config.messageDelayLevel, store, this.logger.child('schedule'));
     this.#schedule.load();
+    this.#transaction = new TransactionalMessageService(store, this.consumerOffsetManager, this.producerManager, {
+      transactionTimeOutMs: this.config.transactionTimeOut,
+      transactionCheckMax: this.config.transactionCheckMax,
+      transactionCheckIntervalMs: this.config.transactionCheckInterval,
+    }, this.logger.child('transaction'), `${this.config.brokerIP1}`);
 
     this.#server.onConnectionClose((connection) => this.#connectionGone(connection.id));
     try {
@@ -198,6 +212,7 @@ export class BrokerController implements BrokerContext {
     this.#started = true;
     this.holdService.start();
     this.#schedule.start();
+    this.#transaction.start();
     this.#every(this.config.offsetFlushIntervalMs, () => this.#persistOffsets());
     this.#every(CHANNEL_SCAN_INTERVAL_MS, () => this.#scanNotActiveChannels());
     this.#every(this.config.registerNameServerPeriodMs, () => void this.#registerBrokerAllNow());
@@ -335,6 +350,7 @@ export class BrokerController implements BrokerContext {
     await this.#unregisterBroker();
     this.holdService.shutdown();
     this.#schedule?.shutdown();
+    this.#transaction?.shutdown();
     try {
       this.consumerOffsetManager.persist();
     } catch (err) {

@@ -12,6 +12,7 @@ import type { RequestProcessor } from '../remoting/connection';
 import { BrokerError, RemoteError, errorMessage } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
 import { AdminClient, type SubscriptionData, type TopicRouteData } from './admin-client';
+import { decodeMessages, MessageProperty } from './message';
 import { localIPv4 } from './message-id';
 
 export interface ClientOptions {
@@ -48,6 +49,8 @@ export interface ClientMember {
   onConsumerIdsChanged?(): void;
   /** Requests a broker forwards for this group (reset offset, running info, consume directly, status). */
   onRequest?(request: RemotingCommand): Promise<RemotingCommand> | RemotingCommand;
+  /** Producers: a broker asks for the state of a transaction (CHECK_TRANSACTION_STATE, oneway). */
+  onCheckTransaction?(request: RemotingCommand, brokerAddr: string): void;
 }
 
 /** The message queue as RocketMQ names it. */
@@ -83,6 +86,7 @@ export class ClientInstance {
   readonly #options: ClientOptions;
   #started = false;
   #closed = false;
+  readonly #reconnecting = new Set<string>();
 
   constructor(options: ClientOptions = {}) {
     this.#options = options;
@@ -91,7 +95,7 @@ export class ClientInstance {
     this.clientIP = options.clientIP ?? localIPv4();
     const instanceName = options.instanceName ?? `${process.pid}#${process.hrtime.bigint()}${++instanceCounter}`;
     this.clientId = `${this.clientIP}@${instanceName}`;
-    this.remoting = new RemotingClient({ logger: this.logger, connectTimeoutMs: Math.min(3_000, this.requestTimeoutMs) });
+    this.remoting = new RemotingClient({ logger: this.logger, connectTimeoutMs: Math.min(3_000, this.requestTimeoutMs), onConnectionClosed: (addr) => this.#brokerConnectionClosed(addr) });
     const namesrv = options.namesrvAddr ?? process.env.NAMESRV_ADDR ?? '127.0.0.1:9876';
     this.admin = new AdminClient({ namesrvAddr: namesrv, remoting: this.remoting, timeoutMs: this.requestTimeoutMs, logger: this.logger });
     this.namesrvAddr = this.admin.namesrvAddr;
@@ -190,6 +194,36 @@ export class ClientInstance {
     return Buffer.from(stringifyJavaJson({ clientID: this.clientId, producerDataSet: producers, consumerDataSet: consumers, heartbeatFingerprint: 0, withoutSub: false }), 'utf8');
   }
 
+  /**
+   * A broker connection closed (the broker stopped or restarted): heartbeat it every second, for up to a
+   * minute, until it answers — a restarted broker knows this client's groups within a second, not at the next
+   * 30 s heartbeat (transaction checks and consumer lists need them).
+   */
+  #brokerConnectionClosed(addr: string): void {
+    if (this.#closed || !this.#started || this.#reconnecting.has(addr)) return;
+    const known = [...this.#brokerAddrs.values()].some((a) => Object.values(a).includes(addr));
+    if (!known) return;
+    this.#reconnecting.add(addr);
+    const until = Date.now() + 60_000;
+    const attempt = async (): Promise<void> => {
+      if (this.#closed || Date.now() > until) {
+        this.#reconnecting.delete(addr);
+        return;
+      }
+      try {
+        const response = await this.remoting.invoke(addr, this.request(RequestCode.HEART_BEAT, undefined, this.heartbeatBody()), this.requestTimeoutMs);
+        if (response.code === ResponseCode.SUCCESS) {
+          this.#reconnecting.delete(addr);
+          return;
+        }
+      } catch {
+        /* still down */
+      }
+      setTimeout(() => void attempt(), 1_000).unref();
+    };
+    setTimeout(() => void attempt(), 200).unref();
+  }
+
   /** HEART_BEAT to every master broker in the routes seen (and to `extra` addresses). */
   async sendHeartbeatToAllBrokers(extra: string[] = []): Promise<void> {
     if (this.#closed || this.#members.size === 0) return;
@@ -252,5 +286,16 @@ export class ClientInstance {
     this.remoting.registerProcessor(RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT, forward);
     this.remoting.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, forward);
     this.remoting.registerProcessor(RequestCode.CONSUME_MESSAGE_DIRECTLY, forward);
+    // The half message in the body names its producer group (PGROUP); any producer of that group may answer.
+    this.remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (request, connection) => {
+      const group = request.body ? decodeMessages(request.body)[0]?.properties[MessageProperty.PGROUP] : undefined;
+      for (const member of this.#members) {
+        if (member.kind === 'producer' && member.group === group && member.onCheckTransaction) {
+          member.onCheckTransaction(request, connection.remoteAddress);
+          break;
+        }
+      }
+      return null;
+    });
   }
 }

@@ -9,18 +9,20 @@ import { RequestCode } from '../protocol/request-code';
 import { ResponseCode, responseCodeName } from '../protocol/response-code';
 import type { RemotingCommand } from '../protocol/remoting-command';
 import { BrokerError, RemoteError, errorMessage, isBrokerError } from '../util/errors';
-import type { TopicRouteData } from './admin-client';
+import { decodeOffsetMsgId, type TopicRouteData } from './admin-client';
 import { ClientInstance, type ClientMember, type ClientOptions, type MessageQueue } from './client-instance';
 import {
   MESSAGE_BODY_BYTES_MAX,
   MessageProperty,
   MessageSysFlag,
   bodyBuffer,
+  decodeMessages,
   encodeBatchBody,
   encodePropertiesString,
   messageProperties,
   validateMessage,
   type Message,
+  type MessageExt,
 } from './message';
 import { MessageIdGenerator } from './message-id';
 
@@ -41,7 +43,25 @@ export interface ProducerOptions extends ClientOptions {
   createTopicKey?: string;
   /** How long a broker that failed a send is avoided while others are available (default 30 000 ms). */
   brokerIsolationMs?: number;
+  /** Makes this a transaction producer (RocketMQ's TransactionMQProducer): sendMessageInTransaction and checks. */
+  transactionListener?: TransactionListener;
 }
+
+/** RocketMQ's LocalTransactionState (UNKNOW is spelled as RocketMQ spells it). */
+export type LocalTransactionState = 'COMMIT_MESSAGE' | 'ROLLBACK_MESSAGE' | 'UNKNOW';
+
+export interface TransactionListener {
+  /** Runs the local transaction after the half message is stored; UNKNOW (or a throw) leaves it to the broker's checks. */
+  executeLocalTransaction(message: Message, arg: unknown): Promise<LocalTransactionState> | LocalTransactionState;
+  /** The broker asks again for a half message left unknown (first after ~6 s, at most 15 times). */
+  checkLocalTransaction(message: MessageExt): Promise<LocalTransactionState> | LocalTransactionState;
+}
+
+export interface TransactionSendResult extends SendResult {
+  localTransactionState: LocalTransactionState;
+}
+
+const END_TRANSACTION_TYPE: Record<LocalTransactionState, number> = { COMMIT_MESSAGE: 0x8, ROLLBACK_MESSAGE: 0xc, UNKNOW: 0 };
 
 export type SendStatus = 'SEND_OK' | 'FLUSH_DISK_TIMEOUT' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE';
 
@@ -68,6 +88,8 @@ export interface SendOptions {
   /** Pick the queue (ordered messages: same key → same queue); no retries, like RocketMQ. */
   selector?: MessageQueueSelector;
   arg?: unknown;
+  /** @internal System properties set by the client itself (TRAN_MSG, PGROUP for transactional sends). */
+  systemProperties?: Record<string, string>;
 }
 
 /** A hash selector: messages with the same sharding key go to the same queue. */
@@ -147,6 +169,7 @@ export class Producer {
     this.instance = new ClientInstance(options);
     this.#ids = new MessageIdGenerator(this.instance.clientIP);
     this.#member = { kind: 'producer', group: this.group, topics: () => [...this.#publish.keys()] };
+    if (options.transactionListener) this.#member.onCheckTransaction = (request, brokerAddr) => void this.#checkTransaction(request, brokerAddr);
   }
 
   get clientId(): string {
@@ -196,6 +219,63 @@ export class Producer {
     const info = await this.#publishInfo(message.topic, deadline);
     const mq = options.queue ?? (options.selector ? options.selector(info.queues, message, options.arg) : this.#select(info, undefined));
     const { request, addr } = this.#prepare(message, mq);
+    await this.instance.remoting.invokeOneway(addr, request);
+  }
+
+  /**
+   * Transactional send: the message is stored as a half message (invisible to consumers), the listener's
+   * executeLocalTransaction runs, and its answer commits or rolls back (END_TRANSACTION, oneway). UNKNOW
+   * leaves the decision to the broker's later CHECK_TRANSACTION_STATE, answered by checkLocalTransaction.
+   */
+  async sendMessageInTransaction(message: Message, arg?: unknown): Promise<TransactionSendResult> {
+    const listener = this.#options.transactionListener;
+    if (!listener) throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', 'sendMessageInTransaction needs a transactionListener in the producer options');
+    if (message.delayLevel) throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', 'a transactional message cannot be delayed');
+    const result = await this.#send(message, { systemProperties: { [MessageProperty.TRAN_MSG]: 'true', [MessageProperty.PGROUP]: this.group } }, this.#options.retryTimesWhenSendFailed ?? 2);
+    let state: LocalTransactionState = 'ROLLBACK_MESSAGE';
+    if (result.sendStatus === 'SEND_OK') {
+      try {
+        state = (await listener.executeLocalTransaction(message, arg)) ?? 'UNKNOW';
+      } catch (err) {
+        this.instance.logger.warn('local transaction threw; its state is unknown until the broker checks', { msgId: result.msgId, error: errorMessage(err) });
+        state = 'UNKNOW';
+      }
+    }
+    const addr = this.instance.masterAddress(result.messageQueue.brokerName);
+    const stored = decodeOffsetMsgId(result.offsetMsgId);
+    if (addr && stored) {
+      await this.#endTransaction(addr, { tranStateTableOffset: result.queueOffset, commitLogOffset: stored.commitLogOffset, msgId: result.msgId, transactionId: result.transactionId ?? result.msgId }, state, false);
+    }
+    return { ...result, localTransactionState: state };
+  }
+
+  async #checkTransaction(request: RemotingCommand, brokerAddr: string): Promise<void> {
+    const message = request.body ? decodeMessages(request.body)[0] : undefined;
+    const ext = request.extFields ?? {};
+    if (!message) return;
+    let state: LocalTransactionState;
+    try {
+      state = (await this.#options.transactionListener!.checkLocalTransaction(message)) ?? 'UNKNOW';
+    } catch (err) {
+      this.instance.logger.warn('transaction check threw; answering UNKNOW', { msgId: message.msgId, error: errorMessage(err) });
+      state = 'UNKNOW';
+    }
+    const uniqKey = message.properties[MessageProperty.UNIQ_KEY] ?? ext.msgId ?? '';
+    await this.#endTransaction(brokerAddr, {
+      tranStateTableOffset: Number(ext.tranStateTableOffset), commitLogOffset: Number(ext.commitLogOffset), msgId: uniqKey, transactionId: ext.transactionId ?? uniqKey,
+    }, state, true).catch((err: unknown) => this.instance.logger.warn('answer to a transaction check failed', { error: errorMessage(err) }));
+  }
+
+  async #endTransaction(addr: string, fields: { tranStateTableOffset: number; commitLogOffset: number; msgId: string; transactionId: string }, state: LocalTransactionState, fromCheck: boolean): Promise<void> {
+    const request = this.instance.request(RequestCode.END_TRANSACTION, {
+      producerGroup: this.group,
+      tranStateTableOffset: fields.tranStateTableOffset,
+      commitLogOffset: fields.commitLogOffset,
+      commitOrRollback: END_TRANSACTION_TYPE[state],
+      fromTransactionCheck: fromCheck,
+      msgId: fields.msgId,
+      transactionId: fields.transactionId,
+    });
     await this.instance.remoting.invokeOneway(addr, request);
   }
 
@@ -249,7 +329,7 @@ export class Producer {
       if (!mq || !info.queues.some((q) => q.brokerName === mq.brokerName && q.queueId === mq.queueId)) {
         throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `the selected queue ${mq ? `${mq.brokerName}/${mq.queueId}` : '(none)'} is not a writable queue of ${message.topic}`);
       }
-      return this.#sendTo(message, mq, deadline, uniqKey, batch);
+      return this.#sendTo(message, mq, deadline, uniqKey, batch, options.systemProperties);
     }
 
     const attempts = 1 + Math.max(0, retries);
@@ -260,7 +340,7 @@ export class Producer {
       if (Date.now() >= deadline) break;
       const mq = this.#select(info, lastBroker);
       try {
-        const result = await this.#sendTo(message, mq, deadline, uniqKey, batch);
+        const result = await this.#sendTo(message, mq, deadline, uniqKey, batch, options.systemProperties);
         this.#isolatedUntil.delete(mq.brokerName);
         return result;
       } catch (err) {
@@ -287,7 +367,7 @@ export class Producer {
     throw error;
   }
 
-  #prepare(message: Message, mq: MessageQueue, uniqKey?: string, batch?: { batchIds: string[] }): { request: RemotingCommand; addr: string } {
+  #prepare(message: Message, mq: MessageQueue, uniqKey?: string, batch?: { batchIds: string[] }, systemProperties: Record<string, string> = {}): { request: RemotingCommand; addr: string } {
     const addr = this.instance.masterAddress(mq.brokerName);
     if (!addr) throw new BrokerError('BROKER_ERR_NO_ROUTE', `broker ${mq.brokerName} has no master address`, { retriable: true });
     let body = bodyBuffer(message.body);
@@ -299,7 +379,9 @@ export class Producer {
     }
     const properties = batch
       ? { [MessageProperty.WAIT]: message.waitStoreMsgOK === false ? 'false' : 'true' }
-      : messageProperties(message, uniqKey ? { [MessageProperty.UNIQ_KEY]: uniqKey } : {});
+      : messageProperties(message, { ...(uniqKey ? { [MessageProperty.UNIQ_KEY]: uniqKey } : {}), ...systemProperties });
+    // A transactional (half) message is flagged PREPARED as well as by its TRAN_MSG property.
+    if (properties[MessageProperty.TRAN_MSG] === 'true') sysFlag |= MessageSysFlag.TRANSACTION_PREPARED;
     const request = this.instance.request(
       batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2,
       {
@@ -321,8 +403,8 @@ export class Producer {
     return { request, addr };
   }
 
-  async #sendTo(message: Message, mq: MessageQueue, deadline: number, uniqKey: string | undefined, batch?: { batchIds: string[] }): Promise<SendResult> {
-    const { request, addr } = this.#prepare(message, mq, uniqKey, batch);
+  async #sendTo(message: Message, mq: MessageQueue, deadline: number, uniqKey: string | undefined, batch?: { batchIds: string[] }, systemProperties: Record<string, string> = {}): Promise<SendResult> {
+    const { request, addr } = this.#prepare(message, mq, uniqKey, batch, systemProperties);
     const remaining = deadline - Date.now();
     if (remaining <= 0) throw new BrokerError('BROKER_ERR_REQUEST_TIMEOUT', `send timed out before reaching ${mq.brokerName}`, { retriable: true });
     const response = await this.instance.remoting.invoke(addr, request, remaining);

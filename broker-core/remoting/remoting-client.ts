@@ -15,6 +15,8 @@ export interface RemotingClientOptions {
   logger?: Logger;
   connectTimeoutMs?: number;
   inflightRequestsMax?: number;
+  /** Called when an open connection to an address closes (the peer went away or restarted). */
+  onConnectionClosed?: (address: string) => void;
 }
 
 const CONNECT_TIMEOUT_MS_DEFAULT = 3_000;
@@ -117,6 +119,7 @@ export class RemotingClient {
           onClose: (closed) => {
             const current = this.#connections.get(address);
             if (current) void current.then((c) => c === closed && this.#connections.get(address) === current && this.#connections.delete(address), () => undefined);
+            if (!this.#closed) this.#options.onConnectionClosed?.(address);
           },
         });
         resolve(connection);

@@ -155,8 +155,12 @@ export async function processSendMessage(ctx: BrokerContext, rawRequest: Remotin
     return createResponse(rawRequest, ResponseCode.MESSAGE_ILLEGAL, `the message body size ${body.length} is over the limit of ${ctx.config.maxMessageSizeBytes} bytes`);
   }
   const props = decodePropertiesString(propertiesText);
-  if (props[PROPERTY_TRANSACTION_PREPARED] === 'true') {
-    return createResponse(rawRequest, ResponseCode.NO_PERMISSION, 'transactional (half) messages are not supported by this broker yet');
+  const prepared = props[PROPERTY_TRANSACTION_PREPARED] === 'true';
+  if (prepared && ctx.config.rejectTransactionMessage) {
+    return createResponse(rawRequest, ResponseCode.NO_PERMISSION, `the broker[${ctx.config.brokerIP1}] sending transaction message is forbidden`);
+  }
+  if (prepared && (isBatch || topic.startsWith(RETRY_GROUP_TOPIC_PREFIX))) {
+    return createResponse(rawRequest, ResponseCode.MESSAGE_ILLEGAL, 'transactional messages cannot be batched or sent to a retry topic');
   }
   const bornHost = parseHostAddress(connection.remoteAddress);
 
@@ -199,8 +203,15 @@ export async function processSendMessage(ctx: BrokerContext, rawRequest: Remotin
       reconsumeTimes,
       preparedTransactionOffset: 0,
     };
-    applyDelay(ctx, message, props);
-    message.propertiesString = encodePropertiesString(props);
+    if (prepared) {
+      // Half message: hidden in RMQ_SYS_TRANS_HALF_TOPIC until END_TRANSACTION (or a check) decides.
+      delete props[PROPERTY_DELAY];
+      message.propertiesString = encodePropertiesString(props);
+      ctx.transaction.toHalf(message);
+    } else {
+      applyDelay(ctx, message, props);
+      message.propertiesString = encodePropertiesString(props);
+    }
     const result = await ctx.store.putMessage(message);
     return putResponse(ctx, rawRequest, result, queueId, topic);
   }
