@@ -31,6 +31,9 @@ export class ScheduleMessageService {
   #timer: NodeJS.Timeout | undefined;
   #running = false;
   #dirty = false;
+  /** The earliest due time of a message seen waiting in the last pass (ms), for a timer sharper than the tick. */
+  #nextDue = Number.POSITIVE_INFINITY;
+  #dueTimer: NodeJS.Timeout | undefined;
 
   constructor(
     storePathRootDir: string,
@@ -60,6 +63,8 @@ export class ScheduleMessageService {
 
   shutdown(): void {
     if (this.#timer) clearInterval(this.#timer);
+    if (this.#dueTimer) clearTimeout(this.#dueTimer);
+    this.#timer = undefined;
     if (this.#dirty) this.persist();
   }
 
@@ -68,8 +73,16 @@ export class ScheduleMessageService {
     if (this.#running) return;
     this.#running = true;
     try {
+      this.#nextDue = Number.POSITIVE_INFINITY;
       for (let level = 1; level <= this.#delaysMs.length; level++) await this.#deliverLevel(level, now);
       if (this.#dirty) this.persist();
+      // A message due before the next tick gets its own timer, so it is delivered on time, not up to a tick late.
+      const wait = this.#nextDue - Date.now();
+      if (this.#timer && wait < SCHEDULE_TICK_MS) {
+        if (this.#dueTimer) clearTimeout(this.#dueTimer);
+        this.#dueTimer = setTimeout(() => void this.tick(), Math.max(0, wait));
+        this.#dueTimer.unref();
+      }
     } catch (err) {
       this.logger.warn('schedule tick failed', { error: err instanceof Error ? err.message : String(err) });
     } finally {
@@ -92,7 +105,11 @@ export class ScheduleMessageService {
     }
     for (let i = 0; i < result.messages.length; i++) {
       const record = readStoredRecord(result.messages[i]!);
-      if (record.storeTimestamp + this.#delaysMs[level - 1]! > now) return;
+      const dueAt = record.storeTimestamp + this.#delaysMs[level - 1]!;
+      if (dueAt > now) {
+        this.#nextDue = Math.min(this.#nextDue, dueAt);
+        return;
+      }
       const props = decodePropertiesString(record.propertiesString);
       const realTopic = props.REAL_TOPIC;
       const realQueueId = Number(props.REAL_QID ?? 0);

@@ -1,0 +1,106 @@
+/**
+ * Delayed messages and the retry → dead-letter path against a broker with an accelerated delay table
+ * ("1s 1s 1s 2s 3s": level 1 = 1 s … level 5 = 3 s). RocketMQ's rule: the n-th retry waits level n + 2.
+ */
+import { expect, it } from 'vitest';
+import { useTestCluster } from '../testing/use-test-cluster';
+import { waitFor } from '../testing/wait-for';
+import type { MessageExt } from './message';
+import { Producer } from './producer';
+import { PushConsumer } from './push-consumer';
+
+const DELAYS_MS = [1_000, 1_000, 1_000, 2_000, 3_000];
+const fx = useTestCluster({ broker: { messageDelayLevel: '1s 1s 1s 2s 3s' } });
+
+async function producer(group: string): Promise<Producer> {
+  const p = new Producer({ namesrvAddr: fx.cluster.namesrvAddr, groupName: group });
+  await p.start();
+  fx.closeLater(() => p.shutdown());
+  return p;
+}
+
+function consumer(group: string, topic: string, listener: (m: MessageExt) => 'CONSUME_SUCCESS' | 'RECONSUME_LATER', extra: { maxReconsumeTimes?: number } = {}): PushConsumer {
+  const c = new PushConsumer({ namesrvAddr: fx.cluster.namesrvAddr, groupName: group, consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET', ...extra });
+  c.subscribe(topic, '*').registerMessageListener((messages) => listener(messages[0]!));
+  fx.closeLater(() => c.shutdown());
+  return c;
+}
+
+it('delivers each delay level no earlier than due, clamps levels above the table, and reports the lateness', async () => {
+  await fx.admin.createOrUpdateTopic(fx.cluster.brokerAddr, { topicName: 'Delayed', readQueueNums: 2, writeQueueNums: 2, perm: 6 });
+  const p = await producer('PG_delay');
+  const due = new Map<string, number>();
+  const late: number[] = [];
+  const c = consumer('CG_delay', 'Delayed', (m) => {
+    const body = m.body.toString();
+    late.push(Date.now() - due.get(body)!);
+    return 'CONSUME_SUCCESS';
+  });
+  await c.start();
+  for (const level of [1, 4, 5, 9]) {
+    for (let i = 0; i < 3; i++) {
+      const body = `level-${level}-${i}`;
+      const sentAt = Date.now();
+      due.set(body, sentAt + DELAYS_MS[Math.min(level, DELAYS_MS.length) - 1]!);
+      await p.send({ topic: 'Delayed', body, delayLevel: level });
+    }
+  }
+  await waitFor(() => late.length >= 12, { timeoutMs: 20_000, message: () => `delivered ${late.length} of 12` });
+  // Never early (the due time was taken before the send, so the store time is later still) …
+  expect(Math.min(...late)).toBeGreaterThanOrEqual(0);
+  // … and not much late: the schedule service ticks every 100 ms, the consumer's long poll wakes at once.
+  expect(Math.max(...late)).toBeLessThan(1_500);
+  const sorted = [...late].sort((a, b) => a - b);
+  process.stdout.write(`delay lateness over ${late.length} messages: median ${sorted[Math.floor(sorted.length / 2)]} ms, max ${sorted[sorted.length - 1]} ms\n`);
+}, 40_000);
+
+it('a delayed message survives a broker restart and is delivered once, after its due time', async () => {
+  await fx.admin.createOrUpdateTopic(fx.cluster.brokerAddr, { topicName: 'DelayedRestart', readQueueNums: 1, writeQueueNums: 1, perm: 6 });
+  const p = await producer('PG_delay_restart');
+  const sentAt = Date.now();
+  await p.send({ topic: 'DelayedRestart', body: 'after-restart', delayLevel: 5 }); // 3 s
+  await fx.cluster.restartBroker();
+  const arrivals: number[] = [];
+  const c = consumer('CG_delay_restart', 'DelayedRestart', () => {
+    arrivals.push(Date.now());
+    return 'CONSUME_SUCCESS';
+  });
+  await c.start();
+  await waitFor(() => arrivals.length >= 1, { timeoutMs: 15_000, message: 'the delayed message was lost across the restart' });
+  await new Promise((r) => setTimeout(r, 1_000));
+  expect(arrivals).toHaveLength(1);
+  expect(arrivals[0]! - sentAt).toBeGreaterThanOrEqual(3_000);
+}, 40_000);
+
+it('retries a failing message at levels 3, 4 (… n + 2) and dead-letters it after maxReconsumeTimes, keeping its origin', async () => {
+  await fx.admin.createOrUpdateTopic(fx.cluster.brokerAddr, { topicName: 'Poison', readQueueNums: 1, writeQueueNums: 1, perm: 6 });
+  const p = await producer('PG_poison');
+  const deliveries: { at: number; reconsumeTimes: number; topic: string; msgId: string }[] = [];
+  const c = consumer('CG_poison', 'Poison', (m) => {
+    deliveries.push({ at: Date.now(), reconsumeTimes: m.reconsumeTimes, topic: m.topic, msgId: m.msgId });
+    return 'RECONSUME_LATER';
+  }, { maxReconsumeTimes: 2 });
+  await c.start();
+  const sent = await p.send({ topic: 'Poison', body: 'never works', keys: ['poison-1'] });
+  await waitFor(async () => deliveries.length >= 3 && (await fx.admin.maxOffset(fx.cluster.brokerAddr, '%DLQ%CG_poison', 0).catch(() => 0)) === 1,
+    { timeoutMs: 20_000, message: () => `${deliveries.length} deliveries so far` });
+  await new Promise((r) => setTimeout(r, 2_500)); // nothing more comes
+  expect(deliveries.map((d) => d.reconsumeTimes)).toEqual([0, 1, 2]);
+  expect(deliveries.every((d) => d.topic === 'Poison' && d.msgId === sent.msgId)).toBe(true);
+  // Retry 1 waited level 3 (1 s), retry 2 level 4 (2 s).
+  const gap1 = deliveries[1]!.at - deliveries[0]!.at;
+  const gap2 = deliveries[2]!.at - deliveries[1]!.at;
+  expect(gap1).toBeGreaterThanOrEqual(900);
+  expect(gap1).toBeLessThan(1_900);
+  expect(gap2).toBeGreaterThanOrEqual(1_900);
+  expect(gap2).toBeLessThan(2_900);
+
+  const dead = await fx.admin.pullOnce(fx.cluster.brokerAddr, { consumerGroup: 'TOOLS_CONSUMER', topic: '%DLQ%CG_poison', queueId: 0, offset: 0, maxNums: 8 });
+  expect(dead.messages).toHaveLength(1);
+  const m = dead.messages[0]!;
+  expect(m.body.toString()).toBe('never works');
+  expect(m.msgId).toBe(sent.msgId);
+  expect(m.properties.RETRY_TOPIC).toBe('Poison');
+  expect(m.keys).toEqual(['poison-1']);
+  expect(m.reconsumeTimes).toBe(3); // as RocketMQ: the send-back counts itself, then sees the limit
+}, 40_000);
