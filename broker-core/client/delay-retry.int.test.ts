@@ -2,6 +2,7 @@
  * Delayed messages and the retry → dead-letter path against a broker with an accelerated delay table
  * ("1s 1s 1s 2s 3s": level 1 = 1 s … level 5 = 3 s). RocketMQ's rule: the n-th retry waits level n + 2.
  */
+import { createRequire } from 'node:module';
 import { expect, it } from 'vitest';
 import { useTestCluster } from '../testing/use-test-cluster';
 import { waitFor } from '../testing/wait-for';
@@ -104,3 +105,48 @@ it('retries a failing message at levels 3, 4 (… n + 2) and dead-letters it aft
   expect(m.keys).toEqual(['poison-1']);
   expect(m.reconsumeTimes).toBe(3); // as RocketMQ: the send-back counts itself, then sees the limit
 }, 40_000);
+
+// ali-ons 3.12 (unmodified): its delayTimeLevel, and a thrown error in its consumer, take the same paths.
+const require = createRequire(import.meta.url);
+interface OnsClient {
+  ready(): Promise<void>;
+  close(): Promise<void>;
+  on(event: string, listener: (err: Error) => void): void;
+}
+const ons = require('ali-ons') as {
+  Producer: new (options: Record<string, unknown>) => OnsClient & { send(msg: unknown): Promise<{ sendStatus: string; msgId: string }> };
+  Consumer: new (options: Record<string, unknown>) => OnsClient & { subscribe(topic: string, expression: string, handler: (msg: { body: Buffer; reconsumeTimes: number }) => Promise<void>): void };
+  Message: new (topic: string, tags: string, body: string) => { delayTimeLevel: number };
+};
+const quiet = { info() {}, warn() {}, error() {}, debug() {} };
+
+it('ali-ons: a delayTimeLevel send waits its level, and a consumer that throws gets the message again with reconsumeTimes + 1', async () => {
+  await fx.admin.createOrUpdateTopic(fx.cluster.brokerAddr, { topicName: 'OnsDelayRetry', readQueueNums: 1, writeQueueNums: 1, perm: 6 });
+  const common = { nameSrv: fx.cluster.namesrvAddr, httpclient: {}, logger: quiet, clientIP: '127.0.0.1' };
+  const producer = new ons.Producer({ ...common, producerGroup: 'PG_ons_delay', instanceName: 'ons-delay-p' });
+  producer.on('error', () => {});
+  fx.closeLater(() => producer.close());
+  await producer.ready();
+
+  const arrivals: { body: string; at: number; reconsumeTimes: number }[] = [];
+  const consumer = new ons.Consumer({ ...common, consumerGroup: 'CG_ons_delay', instanceName: 'ons-delay-c', consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET' });
+  consumer.on('error', () => {});
+  fx.closeLater(() => consumer.close());
+  consumer.subscribe('OnsDelayRetry', '*', async (msg) => {
+    const body = msg.body.toString();
+    arrivals.push({ body, at: Date.now(), reconsumeTimes: msg.reconsumeTimes });
+    if (body === 'fail-once' && msg.reconsumeTimes === 0) throw new Error('first attempt fails');
+  });
+  await consumer.ready();
+
+  const delayed = new ons.Message('OnsDelayRetry', 'T', 'delayed-2s');
+  delayed.delayTimeLevel = 4; // 2 s in this table
+  const sentAt = Date.now();
+  expect((await producer.send(delayed)).sendStatus).toBe('SEND_OK');
+  expect((await producer.send(new ons.Message('OnsDelayRetry', 'T', 'fail-once'))).sendStatus).toBe('SEND_OK');
+
+  await waitFor(() => arrivals.some((a) => a.body === 'delayed-2s') && arrivals.filter((a) => a.body === 'fail-once').length >= 2,
+    { timeoutMs: 30_000, message: () => JSON.stringify(arrivals) });
+  expect(arrivals.find((a) => a.body === 'delayed-2s')!.at - sentAt).toBeGreaterThanOrEqual(2_000);
+  expect(arrivals.filter((a) => a.body === 'fail-once').map((a) => a.reconsumeTimes).slice(0, 2)).toEqual([0, 1]);
+}, 45_000);
