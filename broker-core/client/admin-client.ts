@@ -12,6 +12,7 @@ import { BrokerError, RemoteError, errorMessage } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
 import { makeSubscriptionGroupConfig, type SubscriptionGroupConfig } from '../broker/groups/subscription-group-manager';
 import type { SubscriptionData } from '../broker/filter/subscription';
+import { decodeTraceBody, TRACE_TOPIC, type TraceRecord } from './trace';
 import { decodeMessages, type MessageExt } from './message';
 import { nearlyTimeOf } from './message-id';
 
@@ -541,6 +542,19 @@ export class AdminClient {
     if (found.length === 0 && around !== null) found = await this.#queryMessage(topic, uniqKey, true, {});
     const exact = found.filter((m) => m.msgId === uniqKey).sort((a, b) => b.storeTimestamp - a.storeTimestamp);
     return exact[0] ?? null;
+  }
+
+  /**
+   * The trace records of one message (the client's msgId): trace messages are keyed by the msgIds they
+   * carry, so this is a key query on the trace topic, decoded and kept to that msgId, oldest first.
+   */
+  async queryTrace(msgId: string, traceTopic = TRACE_TOPIC): Promise<TraceRecord[]> {
+    const route = await this.getTopicRoute(traceTopic);
+    if (!route) return [];
+    const messages = await this.queryMessageByKey(traceTopic, msgId, { maxNum: 64 });
+    const records = messages.flatMap((m) => decodeTraceBody(m.body.toString('utf8'))).filter((r) => r.msgId === msgId);
+    const order = { Pub: 0, EndTransaction: 1, SubBefore: 2, SubAfter: 3 } as const;
+    return records.sort((a, b) => (a.timestamp ?? 0) - (b.timestamp ?? 0) || order[a.type] - order[b.type]);
   }
 
   /** VIEW_MESSAGE_BY_ID at a broker address for a commit log offset. */

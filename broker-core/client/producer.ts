@@ -25,6 +25,7 @@ import {
   type MessageExt,
 } from './message';
 import { MessageIdGenerator } from './message-id';
+import { TraceDispatcher } from './trace-dispatcher';
 
 export interface ProducerOptions extends ClientOptions {
   /** The producer group (shown on the console's Producer page, used for transaction checks). */
@@ -45,6 +46,10 @@ export interface ProducerOptions extends ClientOptions {
   brokerIsolationMs?: number;
   /** Makes this a transaction producer (RocketMQ's TransactionMQProducer): sendMessageInTransaction and checks. */
   transactionListener?: TransactionListener;
+  /** Write a Pub trace record for every send to RMQ_SYS_TRACE_TOPIC (RocketMQ's enableMsgTrace). */
+  enableMsgTrace?: boolean;
+  /** Trace topic (default RMQ_SYS_TRACE_TOPIC). */
+  customizedTraceTopic?: string;
 }
 
 /** RocketMQ's LocalTransactionState (UNKNOW is spelled as RocketMQ spells it). */
@@ -159,6 +164,7 @@ export class Producer {
   readonly #isolatedUntil = new Map<string, number>();
   readonly #member: ClientMember;
   #state: 'created' | 'running' | 'closed' = 'created';
+  readonly #trace: TraceDispatcher | undefined;
 
   constructor(options: ProducerOptions) {
     if (!options.groupName || !/^[%|a-zA-Z0-9_-]+$/.test(options.groupName)) {
@@ -169,6 +175,7 @@ export class Producer {
     this.instance = new ClientInstance(options);
     this.#ids = new MessageIdGenerator(this.instance.clientIP);
     this.#member = { kind: 'producer', group: this.group, topics: () => [...this.#publish.keys()] };
+    if (options.enableMsgTrace) this.#trace = new TraceDispatcher(options, this.group, options.customizedTraceTopic);
     if (options.transactionListener) this.#member.onCheckTransaction = (request, brokerAddr) => void this.#checkTransaction(request, brokerAddr);
   }
 
@@ -181,12 +188,14 @@ export class Producer {
     this.instance.register(this.#member);
     this.instance.start();
     this.#state = 'running';
+    this.#trace?.start();
   }
 
   async shutdown(): Promise<void> {
     if (this.#state === 'closed') return;
     const wasRunning = this.#state === 'running';
     this.#state = 'closed';
+    await this.#trace?.shutdown();
     if (wasRunning) await this.instance.unregisterClient({ producerGroup: this.group });
     this.instance.unregister(this.#member);
     await this.instance.shutdown();
@@ -315,7 +324,22 @@ export class Producer {
     if (this.#state !== 'running') throw new BrokerError('BROKER_ERR_CLOSED', `producer ${this.group} is ${this.#state === 'created' ? 'not started' : 'shut down'}`);
   }
 
+  /** #sendUntraced, and a Pub trace record of the result when tracing is on (as the Java client's send hook). */
   async #send(message: Message, options: SendOptions, retries: number, batch?: { batchIds: string[] }): Promise<SendResult> {
+    if (!this.#trace || batch) return this.#sendUntraced(message, options, retries, batch);
+    const started = Date.now();
+    const result = await this.#sendUntraced(message, options, retries, batch);
+    const prepared = options.systemProperties?.[MessageProperty.TRAN_MSG] === 'true';
+    this.#trace.add([{
+      type: 'Pub', timestamp: started, regionId: result.regionId, groupName: this.group, topic: message.topic, msgId: result.msgId, tags: message.tags,
+      keys: Array.isArray(message.keys) ? message.keys.join(' ') : message.keys, storeHost: this.instance.masterAddress(result.messageQueue.brokerName),
+      bodyLength: bodyBuffer(message.body).length, costTime: Date.now() - started, msgType: prepared ? 1 : (message.delayLevel ?? 0) > 0 ? 3 : 0,
+      offsetMsgId: result.offsetMsgId, success: result.sendStatus === 'SEND_OK',
+    }]);
+    return result;
+  }
+
+  async #sendUntraced(message: Message, options: SendOptions, retries: number, batch?: { batchIds: string[] }): Promise<SendResult> {
     this.#assertRunning();
     if (!batch) validateMessage(message, this.#maxSize());
     const started = Date.now();

@@ -10,6 +10,7 @@
  * without moving on, and a queue handed to another client is unlocked only after its offset is committed.
  * Timings: protocol.md §6.2, §6.3.
  */
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { parseJavaJson, stringifyJavaJson } from '../protocol/fastjson';
@@ -23,6 +24,7 @@ import { allocateAveragely, type AllocateStrategy } from './allocate';
 import { ClientInstance, compareQueues, queueKey, type ClientMember, type ClientOptions, type ConsumerData, type MessageQueue } from './client-instance';
 import { decodeMessages, MessageProperty, type MessageExt } from './message';
 import { LocalFileOffsetStore, RemoteBrokerOffsetStore, type OffsetStore } from './offset-store';
+import { TraceDispatcher } from './trace-dispatcher';
 
 export type MessageModel = 'CLUSTERING' | 'BROADCASTING';
 export type ConsumeFromWhere = 'CONSUME_FROM_LAST_OFFSET' | 'CONSUME_FROM_FIRST_OFFSET' | 'CONSUME_FROM_TIMESTAMP';
@@ -69,6 +71,9 @@ export interface PushConsumerOptions extends ClientOptions {
   orderly?: boolean;
   /** Orderly: pause before a suspended queue is consumed again (default 1 000 ms). */
   suspendCurrentQueueTimeMillis?: number;
+  /** Write SubBefore / SubAfter trace records around every listener call (RocketMQ's enableMsgTrace). */
+  enableMsgTrace?: boolean;
+  customizedTraceTopic?: string;
 }
 
 /** The client trusts a broker queue lock for this long after it was last granted (Java: 30 s). */
@@ -151,6 +156,7 @@ export class PushConsumer {
   #rebalancing: Promise<void> | null = null;
   #rebalanceAgain = false;
   #consumeTimestamp = 0;
+  readonly #trace: TraceDispatcher | undefined;
 
   constructor(options: PushConsumerOptions) {
     if (!options.groupName || !/^[%|a-zA-Z0-9_-]+$/.test(options.groupName)) {
@@ -165,6 +171,7 @@ export class PushConsumer {
     } else {
       this.#offsets = new RemoteBrokerOffsetStore(this.instance, this.group);
     }
+    if (options.enableMsgTrace) this.#trace = new TraceDispatcher(options, this.group, options.customizedTraceTopic);
     this.#member = {
       kind: 'consumer',
       group: this.group,
@@ -227,6 +234,7 @@ export class PushConsumer {
     this.instance.register(this.#member);
     this.instance.start();
     this.#state = 'running';
+    this.#trace?.start();
     await this.instance.refreshAllRoutes();
     await this.instance.sendHeartbeatToAllBrokers();
     this.#timers.push(setInterval(() => this.rebalanceNow(), this.#options.rebalanceIntervalMs ?? 20_000).unref());
@@ -254,6 +262,7 @@ export class PushConsumer {
     this.#assignments.clear();
     await this.instance.unregisterClient({ consumerGroup: this.group });
     this.instance.unregister(this.#member);
+    await this.#trace?.shutdown();
     await this.instance.shutdown();
   }
 
@@ -579,7 +588,7 @@ export class PushConsumer {
         }
         let status: ConsumeStatus;
         try {
-          status = (await this.#listener!(messages, { queue: mq, delayLevelWhenNextConsume: 0 })) ?? 'CONSUME_SUCCESS';
+          status = await this.#callListener(messages, { queue: mq, delayLevelWhenNextConsume: 0 });
         } catch (err) {
           this.instance.logger.debug('orderly listener threw; the queue is suspended a moment', { queue: queueKey(mq), error: errorMessage(err) });
           status = 'SUSPEND_CURRENT_QUEUE_A_MOMENT';
@@ -647,7 +656,7 @@ export class PushConsumer {
     const context: ConsumeContext = { queue: mq, delayLevelWhenNextConsume: 0 };
     let status: ConsumeStatus;
     try {
-      status = (await this.#listener!(messages, context)) ?? 'CONSUME_SUCCESS';
+      status = await this.#callListener(messages, context);
     } catch (err) {
       this.instance.logger.debug('listener threw; messages will be retried', { queue: queueKey(mq), error: errorMessage(err) });
       status = 'RECONSUME_LATER';
@@ -751,6 +760,34 @@ export class PushConsumer {
       this.#offsets.remove(mq);
     }
     this.rebalanceNow();
+  }
+
+  /** The listener, with SubBefore / SubAfter trace records around it when tracing is on. */
+  async #callListener(messages: MessageExt[], context: ConsumeContext): Promise<ConsumeStatus> {
+    if (!this.#trace) return (await this.#listener!(messages, context)) ?? 'CONSUME_SUCCESS';
+    const requestId = randomBytes(16).toString('hex').toUpperCase();
+    const started = Date.now();
+    const keysOf = (m: MessageExt) => m.keys.join(' ') || undefined;
+    this.#trace.add(messages.map((m) => ({
+      type: 'SubBefore' as const, timestamp: started, regionId: m.properties.MSG_REGION, groupName: this.group, requestId, msgId: m.msgId, retryTimes: m.reconsumeTimes, keys: keysOf(m),
+    })));
+    let status: ConsumeStatus = 'RECONSUME_LATER';
+    let threw = false;
+    try {
+      status = (await this.#listener!(messages, context)) ?? 'CONSUME_SUCCESS';
+      return status;
+    } catch (err) {
+      threw = true;
+      throw err;
+    } finally {
+      const cost = Date.now() - started;
+      const success = !threw && status === 'CONSUME_SUCCESS';
+      // ConsumeReturnType ordinals: SUCCESS 0, EXCEPTION 2, FAILED 4.
+      const contextCode = success ? 0 : threw ? 2 : 4;
+      this.#trace.add(messages.map((m) => ({
+        type: 'SubAfter' as const, requestId, msgId: m.msgId, costTime: Math.round(cost / messages.length), success, keys: keysOf(m), contextCode, timestamp: started, groupName: this.group,
+      })));
+    }
   }
 
   async #consumeDirectly(request: RemotingCommand): Promise<RemotingCommand> {
