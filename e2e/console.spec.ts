@@ -255,6 +255,39 @@ test.describe('consumer, producer and DLQ pages', () => {
   });
 });
 
+test.describe('message trace', () => {
+  test('shows a traced message from its send to a failed attempt and the retry that consumed it', async ({ page }) => {
+    await createTopic('E2eTraced', 1);
+    const producer = new Producer({ namesrvAddr, groupName: 'PG_e2e_traced', enableMsgTrace: true });
+    await producer.start();
+    let attempts = 0;
+    const consumer = new PushConsumer({ namesrvAddr, groupName: 'CG_e2e_traced', consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET', enableMsgTrace: true });
+    consumer.subscribe('E2eTraced', '*').registerMessageListener(() => (++attempts === 1 ? 'RECONSUME_LATER' : 'CONSUME_SUCCESS'));
+    await consumer.start();
+    try {
+      const sent = await producer.send({ topic: 'E2eTraced', body: 'traced in the browser', keys: ['e2e-trace'] });
+      // Retries of this broker wait 10 s (level 3), so the second attempt shows up after that.
+      await page.goto('/trace');
+      await page.locator('input[name=id]').fill('not hex');
+      await page.getByRole('button', { name: 'Search' }).click();
+      await expect(page.locator('#id-error')).toContainText('32 hexadecimal characters');
+      await page.locator('input[name=id]').fill(sent.msgId);
+      await page.getByRole('button', { name: 'Search' }).click();
+      const send = page.getByRole('region', { name: 'Send' });
+      await expect(send).toContainText('PG_e2e_traced', { timeout: 15_000 });
+      await expect(send).toContainText('SEND_OK');
+      const group = page.getByRole('region', { name: 'CG_e2e_traced' });
+      await expect(group.locator('tbody tr').first()).toContainText('FAILED', { timeout: 15_000 });
+      await expect(group.locator('tbody tr')).toHaveCount(2, { timeout: 30_000 });
+      await expect(group.locator('tbody tr').nth(1)).toContainText('SUCCESS');
+      await expect(group.getByRole('heading')).toHaveText(/CG_e2e_traced\s*consumed$/);
+    } finally {
+      await consumer.shutdown();
+      await producer.shutdown();
+    }
+  });
+});
+
 test.describe('dashboard and OPS', () => {
   test('the dashboard shows TOP 10 bars and TPS lines with units from the collector', async ({ page }) => {
     await page.goto('/');

@@ -121,7 +121,12 @@ export function MessageDetailDialog({ id, topic, onClose }: { id: string; topic:
           </section>
           <Body body={m.body} />
           <section aria-label={t('message.track')}>
-            <h3 className="mb-1 font-medium">{t('message.track')}</h3>
+            <h3 className="mb-1 flex items-center gap-3 font-medium">
+              {t('message.track')}
+              <a href={`/trace?id=${encodeURIComponent(m.msgId)}`} className="text-xs font-normal text-sky-700 underline dark:text-sky-400">
+                {t('message.openTrace')}
+              </a>
+            </h3>
             {resendNote && (
               <p role="status" className="mb-2 text-sm">
                 {resendNote}

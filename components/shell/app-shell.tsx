@@ -14,6 +14,7 @@ const NAV: { href: string; label: MessageKey }[] = [
   { href: '/producer', label: 'nav.producer' },
   { href: '/message', label: 'nav.message' },
   { href: '/dlq', label: 'nav.dlq' },
+  { href: '/trace', label: 'nav.trace' },
   { href: '/ops', label: 'nav.ops' },
 ];
 
