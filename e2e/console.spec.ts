@@ -281,6 +281,13 @@ test.describe('message trace', () => {
       await expect(group.locator('tbody tr')).toHaveCount(2, { timeout: 30_000 });
       await expect(group.locator('tbody tr').nth(1)).toContainText('SUCCESS');
       await expect(group.getByRole('heading')).toHaveText(/CG_e2e_traced\s*consumed$/);
+      // The same trace from the message's key.
+      await page.goto('/trace');
+      await page.locator('input[name=key-topic]').fill('E2eTraced');
+      await page.locator('input[name=key]').fill('e2e-trace');
+      await page.getByRole('button', { name: 'Find by key' }).click();
+      await page.getByTestId('trace-key-results').getByRole('button', { name: sent.msgId }).click();
+      await expect(page.getByRole('region', { name: 'Send' })).toContainText('PG_e2e_traced');
     } finally {
       await consumer.shutdown();
       await producer.shutdown();

@@ -255,6 +255,11 @@ export class Producer {
     if (addr && stored) {
       await this.#endTransaction(addr, { tranStateTableOffset: result.queueOffset, commitLogOffset: stored.commitLogOffset, msgId: result.msgId, transactionId: result.transactionId ?? result.msgId }, state, false);
     }
+    this.#trace?.add([{
+      type: 'EndTransaction', timestamp: Date.now(), regionId: result.regionId, groupName: this.group, topic: message.topic, msgId: result.msgId, tags: message.tags,
+      keys: Array.isArray(message.keys) ? message.keys.join(' ') : message.keys, storeHost: addr, msgType: 2, transactionId: result.transactionId ?? result.msgId,
+      transactionState: state, fromTransactionCheck: false,
+    }]);
     return { ...result, localTransactionState: state };
   }
 
