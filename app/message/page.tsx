@@ -1,6 +1,7 @@
 'use client';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { MessageKeySearch } from '@/components/message/key-search';
 import { MessageDetailDialog } from '@/components/message/message-detail';
 import { MessageTable } from '@/components/message/message-table';
 import { TopicInput } from '@/components/message/topic-select';
@@ -10,7 +11,7 @@ import { fetchJson, fromLocalInput, toLocalInput } from '@/lib/fetch-json';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/query-keys';
 import type { MessageRow, TopicPage } from '@/lib/server/messages';
-import { messageIdSchema, messageKeyQuerySchema, messageQuerySchema } from '@/lib/validation';
+import { messageIdSchema, messageQuerySchema } from '@/lib/validation';
 
 type Mode = 'topic' | 'key' | 'id';
 
@@ -62,42 +63,6 @@ function ByTopic({ onOpen }: { onOpen: (row: MessageRow) => void }) {
   );
 }
 
-function ByKey({ onOpen }: { onOpen: (row: MessageRow) => void }) {
-  const { t } = useI18n();
-  const [form, setForm] = useState({ topic: '', key: '' });
-  const [query, setQuery] = useState<{ topic: string; key: string } | null>(null);
-  const { errors, validate } = useValidation(messageKeyQuerySchema);
-  const result = useQuery({
-    queryKey: query ? queryKeys.messages.byKey(query.topic, query.key) : ['messages', 'idle-key'],
-    queryFn: () => fetchJson<{ messages: MessageRow[] }>(`/api/messages?${new URLSearchParams(query!)}`),
-    enabled: !!query,
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const valid = validate(form);
-    if (valid) setQuery(valid);
-  };
-  const shownErrors = { ...(result.error ? errorsOf(result.error) : {}), ...errors };
-  return (
-    <div className="space-y-3">
-      <form onSubmit={submit} noValidate className="flex flex-wrap items-end gap-3">
-        <Field name="key-topic" label={t('topic.name')} error={shownErrors.topic} className="w-64">
-          <TopicInput name="key-topic" label={t('topic.name')} value={form.topic} onChange={(topic) => setForm({ ...form, topic })} invalid={!!shownErrors.topic} />
-        </Field>
-        <Field name="key" label={t('message.key')} error={shownErrors.key} className="w-64">
-          <input name="key" className={inputClass} value={form.key} onChange={(e) => setForm({ ...form, key: e.target.value })} aria-invalid={!!shownErrors.key} />
-        </Field>
-        <button type="submit" className={primaryButton}>
-          {t('message.search')}
-        </button>
-      </form>
-      {shownErrors._ && <ErrorNote message={shownErrors._} />}
-      {result.isFetching && <p className="text-sm text-slate-500">{t('common.loading')}</p>}
-      {result.data && (result.data.messages.length === 0 ? <p className="text-sm text-slate-500">{t('message.none')}</p> : <MessageTable rows={result.data.messages} onOpen={onOpen} />)}
-    </div>
-  );
-}
-
 function ById({ onOpen }: { onOpen: (id: string, topic: string) => void }) {
   const { t } = useI18n();
   const [form, setForm] = useState({ topic: '', id: '' });
@@ -144,7 +109,7 @@ export default function MessagePage() {
       </div>
       <div role="tabpanel">
         {mode === 'topic' && <ByTopic onOpen={openRow} />}
-        {mode === 'key' && <ByKey onOpen={openRow} />}
+        {mode === 'key' && <MessageKeySearch onOpen={openRow} buttonLabel={t('message.search')} />}
         {mode === 'id' && <ById onOpen={(id, topic) => setOpen({ id, topic })} />}
       </div>
       {open && <MessageDetailDialog id={open.id} topic={open.topic} onClose={() => setOpen(null)} />}

@@ -1,9 +1,8 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
-import { useState, type FormEvent } from 'react';
 import { ConnectionsTable, type ClientConnectionRow } from '@/components/consumer/group-dialogs';
 import { TopicInput } from '@/components/message/topic-select';
-import { errorsOf, Field, inputClass, primaryButton, useValidation } from '@/components/ui/form';
+import { errorsOf, Field, inputClass, primaryButton, useQueryForm } from '@/components/ui/form';
 import { ErrorNote } from '@/components/ui/table';
 import { fetchJson } from '@/lib/fetch-json';
 import { useI18n } from '@/lib/i18n';
@@ -20,20 +19,13 @@ interface Connections {
 
 export default function ProducerPage() {
   const { t } = useI18n();
-  const [form, setForm] = useState({ topic: '', group: '' });
-  const [query, setQuery] = useState<{ topic: string; group: string } | null>(null);
-  const { errors, validate } = useValidation(schema);
+  const { form, setForm, query, errors, submit } = useQueryForm(schema, { topic: '', group: '' });
   const result = useQuery({
     queryKey: query ? queryKeys.producers(query.topic, query.group) : ['producers', 'idle'],
     queryFn: () => fetchJson<Connections>(`/api/producers?${new URLSearchParams(query!)}`),
     enabled: !!query,
     refetchInterval: 10_000,
   });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const valid = validate(form);
-    if (valid) setQuery(valid);
-  };
   const shownErrors = { ...(result.error ? errorsOf(result.error) : {}), ...errors };
   return (
     <div className="space-y-4">

@@ -2,15 +2,13 @@
 import { useQuery } from '@tanstack/react-query';
 import { useSearchParams } from 'next/navigation';
 import { Suspense, useState, type FormEvent } from 'react';
-import { MessageTable } from '@/components/message/message-table';
-import { TopicInput } from '@/components/message/topic-select';
-import { errorsOf, Field, inputClass, primaryButton, useValidation } from '@/components/ui/form';
+import { MessageKeySearch } from '@/components/message/key-search';
+import { Field, inputClass, primaryButton } from '@/components/ui/form';
 import { ErrorNote, Table, td } from '@/components/ui/table';
 import { fetchJson, formatTime } from '@/lib/fetch-json';
 import { useI18n } from '@/lib/i18n';
-import type { MessageRow } from '@/lib/server/messages';
 import type { TraceTimeline } from '@/lib/server/trace';
-import { messageIdSchema, messageKeyQuerySchema } from '@/lib/validation';
+import { messageIdSchema } from '@/lib/validation';
 
 const MSG_TYPES = ['Normal', 'Transaction half', 'Transaction commit', 'Delay'];
 const CONTEXT_CODES = ['SUCCESS', 'TIME_OUT', 'EXCEPTION', 'RETURN_NULL', 'FAILED'];
@@ -124,53 +122,8 @@ function TracePageInner() {
           {t('message.search')}
         </button>
       </form>
-      <ByKey onPick={(picked) => { setText(picked); setId(picked); }} />
+      <MessageKeySearch buttonLabel={t('trace.findByKey')} testId="trace-key-results" onOpen={(row) => { setText(row.msgId); setId(row.msgId); }} />
       {id && <TraceView id={id} />}
     </div>
-  );
-}
-
-/** Find a message by topic + key, then trace it. */
-function ByKey({ onPick }: { onPick: (id: string) => void }) {
-  const { t } = useI18n();
-  const [form, setForm] = useState({ topic: '', key: '' });
-  const [query, setQuery] = useState<{ topic: string; key: string } | null>(null);
-  const { errors, validate } = useValidation(messageKeyQuerySchema);
-  const result = useQuery({
-    queryKey: query ? ['trace-key', query.topic, query.key] : ['trace-key-idle'],
-    queryFn: () => fetchJson<{ messages: MessageRow[] }>(`/api/messages?${new URLSearchParams(query!)}`),
-    enabled: !!query,
-  });
-  const submit = (e: FormEvent) => {
-    e.preventDefault();
-    const valid = validate(form);
-    if (valid) setQuery(valid);
-  };
-  const shown = { ...(result.error ? errorsOf(result.error) : {}), ...errors };
-  return (
-    <div className="space-y-2">
-      <form onSubmit={submit} noValidate className="flex flex-wrap items-end gap-3">
-        <Field name="key-topic" label={t('topic.name')} error={shown.topic} className="w-64">
-          <TopicInput name="key-topic" label={t('topic.name')} value={form.topic} onChange={(topic) => setForm({ ...form, topic })} invalid={!!shown.topic} />
-        </Field>
-        <Field name="key" label={t('message.key')} error={shown.key} className="w-64">
-          <input name="key" className={inputClass} value={form.key} onChange={(e) => setForm({ ...form, key: e.target.value })} aria-invalid={!!shown.key} />
-        </Field>
-        <button type="submit" className={primaryButton}>
-          {t('trace.findByKey')}
-        </button>
-      </form>
-      {shown._ && <ErrorNote message={shown._} />}
-      {result.data && result.data.messages.length === 0 && <p className="text-sm text-slate-500">{t('message.none')}</p>}
-      {result.data && result.data.messages.length > 0 && <MessageTable rows={result.data.messages} onOpen={(row) => onPick(row.msgId)} testId="trace-key-results" />}
-    </div>
-  );
-}
-
-export default function TracePage() {
-  return (
-    <Suspense>
-      <TracePageInner />
-    </Suspense>
   );
 }

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { decodeTraceBody, encodeTraceRecord, type TraceRecord } from './trace';
 
-const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'protocol', '__fixtures__', 'trace.java-4.9.4.consumer-traces.body.hex');
+const FIXTURE = path.join(path.dirname(fileURLToPath(import.meta.url)), '__fixtures__', 'trace.java-4.9.4.consumer-traces.body.hex');
 const body = Buffer.from(fs.readFileSync(FIXTURE, 'utf8').trim(), 'hex').toString('utf8');
 
 describe('trace records', () => {

@@ -1,6 +1,6 @@
 'use client';
 /** Form pieces shared by every dialog: labelled fields with their error beside them, and buttons. */
-import { useState, type ReactNode } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
 import { ApiError } from '@/lib/fetch-json';
 
 export const inputClass = 'w-full rounded border border-slate-300 bg-white px-2 py-1 text-sm dark:border-slate-700 dark:bg-slate-950';
@@ -67,6 +67,22 @@ export function useValidation<T>(schema: Schema<T>) {
  */
 export function withDefaultCluster<F extends { clusters: string[]; brokers: string[] }>(form: F, clusters: string[]): F {
   return form.clusters.length === 0 && form.brokers.length === 0 && clusters[0] ? { ...form, clusters: [clusters[0]] } : form;
+}
+
+/**
+ * A search form: the fields as typed, the last query that passed the schema (null before the first), field
+ * errors, and the submit handler. Pages run their query from `query` and add the server's errors to these.
+ */
+export function useQueryForm<F extends object, Q>(schema: Schema<Q>, initial: F) {
+  const [form, setForm] = useState<F>(initial);
+  const [query, setQuery] = useState<Q | null>(null);
+  const { errors, validate } = useValidation(schema);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const valid = validate(form);
+    if (valid) setQuery(valid);
+  };
+  return { form, setForm, query, errors, submit };
 }
 
 /** From / To fields for a time range (datetime-local values). */
