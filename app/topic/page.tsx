@@ -104,7 +104,7 @@ function CreateTopicDialog({ clusters, initial, onClose }: { clusters: string[];
               {done}
             </p>
           )}
-          <button type="submit" disabled={mutation.isPending} className="rounded bg-orange-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-50">
+          <button type="submit" disabled={mutation.isPending || (clusters.length === 0 && form.brokers.length === 0)} title={clusters.length === 0 && form.brokers.length === 0 ? t('common.loading') : undefined} className="rounded bg-orange-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-50">
             {mutation.isPending ? t('common.loading') : t('topic.submit')}
           </button>
         </div>

@@ -127,3 +127,11 @@ function TracePageInner() {
     </div>
   );
 }
+
+export default function TracePage() {
+  return (
+    <Suspense>
+      <TracePageInner />
+    </Suspense>
+  );
+}

@@ -199,7 +199,7 @@ export function GroupFormDialog({ clusters, initial, onClose }: { clusters: stri
               {t('consumer.saved', { group: mutation.data.group, brokers: mutation.data.brokers.join(', ') })}
             </p>
           )}
-          <button type="submit" disabled={mutation.isPending} className={primaryButton}>
+          <button type="submit" disabled={mutation.isPending || (clusters.length === 0 && form.brokers.length === 0)} title={clusters.length === 0 && form.brokers.length === 0 ? t('common.loading') : undefined} className={primaryButton}>
             {mutation.isPending ? t('common.loading') : t('topic.submit')}
           </button>
         </div>
