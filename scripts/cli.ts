@@ -7,6 +7,10 @@ const USAGE = `usage: rocketdeck <command>
 
 commands:
   start                  NameServer + Broker + console in one process (same as npm start)
+  namesrv [-p 9876]      a NameServer alone (RocketMQ's mqnamesrv)
+  broker -n host:port [-c broker.properties]
+                         a Broker alone (RocketMQ's mqbroker), reading RocketMQ's broker.properties keys
+  console                the console alone, on NAMESRV_ADDR (default 127.0.0.1:9876)
   admin <subcommand>     mqadmin-style operations, e.g. "rocketdeck admin clusterList -n 127.0.0.1:9876"
 `;
 
@@ -16,6 +20,20 @@ async function main(argv: string[]): Promise<number> {
     case 'start':
       await import('./start');
       return -1; // start keeps running
+    case 'namesrv': {
+      const { runNamesrv } = await import('../broker-core/cli/server-commands');
+      return runNamesrv(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    }
+    case 'broker': {
+      const { runBroker } = await import('../broker-core/cli/server-commands');
+      return runBroker(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    }
+    case 'console':
+      // The console alone, on the cluster named by NAMESRV_ADDR (default: a NameServer on this machine).
+      process.env.NAMESRV_ADDR ||= '127.0.0.1:9876';
+      process.env.ROCKETDECK_EMBEDDED = '0';
+      await import('./start');
+      return -1;
     case 'admin': {
       const { runAdminCli } = await import('../broker-core/cli/admin-cli');
       return runAdminCli(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });

@@ -1,0 +1,113 @@
+/**
+ * `rocketdeck namesrv` and `rocketdeck broker -c broker.properties` as separate processes, like mqnamesrv and
+ * mqbroker: a RocketMQ-style broker.properties starts a broker that registers, serves clients, and leaves its
+ * NameServer on SIGTERM; a bad file is refused with the line at fault.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, expect, it } from 'vitest';
+import { AdminClient } from '../broker-core/client/admin-client';
+import { Producer } from '../broker-core/client/producer';
+import { PushConsumer } from '../broker-core/client/push-consumer';
+import { waitFor } from '../broker-core/testing/wait-for';
+
+const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'rocketdeck.mjs');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rocketdeck-processes-'));
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function run(args: string[]): { child: ChildProcess; output: () => string; ready: (text: string) => Promise<unknown>; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NAMESRV_ADDR: '', ROCKETDECK_HOME: tmp, ROCKETDECK_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, output: () => out, ready: (text) => waitFor(() => out.includes(text), { timeoutMs: 30_000, message: () => `"${text}" not printed; output:\n${out}` }), exited };
+}
+
+it('runs a NameServer and a Broker from a RocketMQ broker.properties as two processes', async () => {
+  const namesrvPort = await freePort();
+  const brokerPort = await freePort();
+  const namesrvAddr = `127.0.0.1:${namesrvPort}`;
+  const namesrv = run(['namesrv', '-p', String(namesrvPort)]);
+  await namesrv.ready('The Name Server boot success');
+
+  const props = path.join(tmp, 'broker.properties');
+  fs.writeFileSync(props, [
+    '# as in RocketMQ conf/broker.conf',
+    'brokerClusterName = ClusterX',
+    'brokerName=broker-x',
+    'brokerId=0',
+    'deleteWhen=04',
+    'fileReservedTime=48',
+    'brokerRole=ASYNC_MASTER',
+    'flushDiskType=SYNC_FLUSH',
+    `listenPort=${brokerPort}`,
+    'brokerIP1=127.0.0.1',
+    `storePathRootDir=${path.join(tmp, 'store-x')}`,
+    'autoCreateTopicEnable=false',
+  ].join('\n'));
+  const broker = run(['broker', '-n', namesrvAddr, '-c', props]);
+  await broker.ready('boot success');
+  expect(broker.output()).toContain(`The broker[broker-x, 127.0.0.1:${brokerPort}] boot success`);
+  expect(broker.output()).toContain('not used by Rocketdeck: brokerRole');
+
+  const admin = new AdminClient({ namesrvAddr });
+  try {
+    const info = await admin.getClusterInfo();
+    expect(info.clusterAddrTable.ClusterX).toEqual(['broker-x']);
+    const config = await admin.getBrokerConfig(`127.0.0.1:${brokerPort}`);
+    expect(config).toMatchObject({ flushDiskType: 'SYNC_FLUSH', fileReservedTime: '48', autoCreateTopicEnable: 'false' });
+
+    await admin.createOrUpdateTopic(`127.0.0.1:${brokerPort}`, { topicName: 'SplitTopic', readQueueNums: 2, writeQueueNums: 2, perm: 6 });
+    const producer = new Producer({ namesrvAddr, groupName: 'PG_split' });
+    await producer.start();
+    const got: string[] = [];
+    const consumer = new PushConsumer({ namesrvAddr, groupName: 'CG_split', consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET' });
+    consumer.subscribe('SplitTopic', '*').registerMessageListener((messages) => void got.push(...messages.map((m) => m.body.toString())));
+    await consumer.start();
+    for (let i = 0; i < 5; i++) await producer.send({ topic: 'SplitTopic', body: `m${i}` });
+    await waitFor(() => got.length >= 5, { timeoutMs: 15_000, message: () => `consumed ${got.length} of 5` });
+    await consumer.shutdown();
+    await producer.shutdown();
+
+    // SIGTERM: the broker unregisters and exits 0; the NameServer forgets it at once.
+    broker.child.kill('SIGTERM');
+    expect(await broker.exited).toBe(0);
+    expect((await admin.getClusterInfo()).clusterAddrTable.ClusterX ?? []).toEqual([]);
+  } finally {
+    await admin.close();
+  }
+  namesrv.child.kill('SIGTERM');
+  expect(await namesrv.exited).toBe(0);
+}, 90_000);
+
+it('refuses a broker.properties with a wrong value, naming the line, and a broker with no NameServer', async () => {
+  const props = path.join(tmp, 'bad.properties');
+  fs.writeFileSync(props, 'brokerName=b\nlistenPort=ten-nine-eleven\n');
+  const bad = run(['broker', '-n', '127.0.0.1:9', '-c', props]);
+  expect(await bad.exited).toBe(1);
+  expect(bad.output()).toContain(`${props} line 2: listenPort must be a whole number (got "ten-nine-eleven")`);
+
+  const none = run(['broker']);
+  expect(await none.exited).toBe(1);
+  expect(none.output()).toContain('no NameServer address: give -n host:port');
+}, 30_000);
