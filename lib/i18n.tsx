@@ -1,8 +1,16 @@
 'use client';
 /** English and Chinese for the console. The choice is kept in localStorage; English is the default. */
 import { createContext, useCallback, useContext, useEffect, useState, type ReactNode } from 'react';
+import * as clusterMessages from './messages/cluster';
+import * as reliabilityMessages from './messages/reliability';
+import * as aclMessages from './messages/acl';
+import * as securityMessages from './messages/security';
+import * as explorerMessages from './messages/explorer';
+import * as historyMessages from './messages/history';
 
-const en = {
+// Each area of the console keeps its strings in lib/messages/<area>.ts; the core strings stay here.
+
+const coreEn = {
   'nav.dashboard': 'Dashboard',
   'nav.cluster': 'Cluster',
   'nav.topic': 'Topic',
@@ -235,9 +243,19 @@ const en = {
   'trace.inProgress': 'in progress or lost',
 } as const;
 
+const en = {
+  ...coreEn,
+  ...clusterMessages.en,
+  ...reliabilityMessages.en,
+  ...aclMessages.en,
+  ...securityMessages.en,
+  ...explorerMessages.en,
+  ...historyMessages.en,
+};
+
 export type MessageKey = keyof typeof en;
 
-const zh: Record<MessageKey, string> = {
+const coreZh: Record<keyof typeof coreEn, string> = {
   'nav.dashboard': '驾驶舱',
   'nav.cluster': '集群',
   'nav.topic': '主题',
@@ -468,6 +486,16 @@ const zh: Record<MessageKey, string> = {
   'trace.attempt': '次数',
   'trace.retryTimes': '重试次数',
   'trace.inProgress': '消费中或已丢失',
+};
+
+const zh: Record<MessageKey, string> = {
+  ...coreZh,
+  ...clusterMessages.zh,
+  ...reliabilityMessages.zh,
+  ...aclMessages.zh,
+  ...securityMessages.zh,
+  ...explorerMessages.zh,
+  ...historyMessages.zh,
 };
 
 export type Lang = 'en' | 'zh';

@@ -1,0 +1,4 @@
+/** Console strings of the cluster pages, in English and Chinese (merged into lib/i18n.tsx). */
+export const en = {} as const;
+
+export const zh: Record<keyof typeof en, string> = {};
