@@ -173,7 +173,7 @@ export async function runAdminCli(args: string[], io: Io): Promise<number> {
   let namesrvSource: string;
   try {
     flags = parseFlags(rest).flags;
-    const given = flags.get('n') ?? io.env.NAMESRV_ADDR;
+    const given = flags.get('n') ?? (io.env.NAMESRV_ADDR?.trim() || undefined); // an empty NAMESRV_ADDR counts as unset
     namesrvSource = flags.has('n') ? '-n' : io.env.NAMESRV_ADDR ? 'NAMESRV_ADDR' : 'the default, as neither -n nor NAMESRV_ADDR is set';
     namesrv = namesrvListOrThrow(given ?? DEFAULT_NAMESRV);
   } catch (err) {
