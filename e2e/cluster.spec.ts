@@ -137,5 +137,19 @@ test('the console shows both brokers, then one, then both; topics go to a chosen
     await expect(row.getByTestId('health-namesrvs')).toContainText(namesrvAddr);
     await expect(row.getByTestId('health-brokers')).toContainText('2/2 brokers alive');
     await expect(row.getByTestId('health-topics')).toHaveText(/^\d+$/);
+
+    // A saved connection nobody answers says why; a list that was never saved is not probed.
+    await page.locator('input[name=namesrvAddr]').fill('127.0.0.1:1');
+    await page.getByRole('button', { name: 'Save to the list' }).click();
+    const dead = page.getByTestId('namesrv-list').locator('tr', { has: page.getByRole('cell', { name: '127.0.0.1:1', exact: true }) });
+    await expect(dead.getByTestId('health-error')).toContainText('no NameServer answered (127.0.0.1:1)');
+    await expect(dead.getByTestId('health-namesrvs')).toContainText('unreachable');
+    await dead.getByRole('button', { name: 'Remove' }).click();
+    await expect(dead).toHaveCount(0);
+    const probe = await page.request.get('/api/ops/health?namesrvAddr=10.9.9.9:9876');
+    expect(probe.status()).toBe(400);
+    expect((await probe.json()).error.fields.namesrvAddr).toContain('is not a saved cluster connection');
+    const bad = await page.request.get('/api/ops/health?namesrvAddr=nohost');
+    expect((await bad.json()).error.fields.namesrvAddr).toContain('"nohost" is not a NameServer address');
   });
 });

@@ -24,7 +24,7 @@ export function ClusterHealthCells({ namesrvAddr }: { namesrvAddr: string }) {
   });
   if (error || !data) {
     return (
-      <td className={td} colSpan={3}>
+      <td className="max-w-md break-words px-2.5 py-2 text-xs" colSpan={3}>
         {error ? <span className="text-red-600 dark:text-red-400">{(error as Error).message}</span> : <span className="text-slate-500">{t('cluster.health.checking')}</span>}
       </td>
     );
@@ -60,7 +60,7 @@ export function ClusterHealthCells({ namesrvAddr }: { namesrvAddr: string }) {
           </td>
         </>
       ) : (
-        <td className={`${td} whitespace-normal align-top text-xs text-red-700 dark:text-red-400`} colSpan={2} data-testid="health-error">
+        <td className="max-w-md break-words px-2.5 py-2 align-top text-xs text-red-700 dark:text-red-400" colSpan={2} data-testid="health-error">
           {data.error}
         </td>
       )}
