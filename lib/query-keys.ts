@@ -2,6 +2,7 @@
 export const queryKeys = {
   status: () => ['status'] as const,
   ops: () => ['ops'] as const,
+  opsHealth: (namesrvAddr: string) => ['ops', 'health', namesrvAddr] as const,
   dashboard: (day: string) => ['dashboard', day] as const,
   cluster: {
     all: () => ['cluster'] as const,

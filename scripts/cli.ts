@@ -1,18 +1,48 @@
 /**
  * `npx rocketdeck <command>`
  *   start                 everything in one process (same as `npm start`)
+ *   namesrv / broker      the NameServer or a Broker alone (broker-core/cli/server-commands.ts)
+ *   console               the console alone, on a NameServer list (-n, else NAMESRV_ADDR)
  *   admin <subcommand>    mqadmin-style operations (clusterList, topicList, ...); -n host:port or NAMESRV_ADDR
+ * `rocketdeck <command> -h` prints that command's usage.
  */
-const USAGE = `usage: rocketdeck <command>
+const USAGE = `usage: rocketdeck <command> [options]   (rocketdeck <command> -h for its options)
 
 commands:
   start                  NameServer + Broker + console in one process (same as npm start)
-  namesrv [-p 9876]      a NameServer alone (RocketMQ's mqnamesrv)
-  broker -n host:port [-c broker.properties]
+  namesrv [-p 9876] [-c namesrv.properties]
+                         a NameServer alone (RocketMQ's mqnamesrv)
+  broker -n host:port[;host:port] [-c broker.properties]
                          a Broker alone (RocketMQ's mqbroker), reading RocketMQ's broker.properties keys
-  console                the console alone, on NAMESRV_ADDR (default 127.0.0.1:9876)
+  console [-n host:port[;host:port]]
+                         the console alone, on that NameServer list (else NAMESRV_ADDR, else 127.0.0.1:9876)
   admin <subcommand>     mqadmin-style operations, e.g. "rocketdeck admin clusterList -n 127.0.0.1:9876"
 `;
+
+const CONSOLE_USAGE = `usage: rocketdeck console [-n host:port[;host:port]]
+  The console alone (nothing embedded), managing the cluster behind that NameServer list: Rocketdeck brokers
+  or Apache RocketMQ 4.9/5.x. Each browser session may switch to another cluster on the OPS page.
+  -n list                  NameServers (else NAMESRV_ADDR, else 127.0.0.1:9876)
+  PORT, HOST               console port and bind address (default 8899, 127.0.0.1)
+  ROCKETDECK_HOME          keeps the console's saved clusters and metrics (default ./data)
+`;
+
+/** Sets the console's NameServer list from -n or NAMESRV_ADDR; returns an error line, or null. */
+async function consoleArgs(args: string[]): Promise<string | null> {
+  const { parseNamesrvList } = await import('../broker-core/client/namesrv-list');
+  let list = process.env.NAMESRV_ADDR?.trim() || '127.0.0.1:9876';
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] !== '-n') return `unknown option ${args[i]}`;
+    const value = args[++i];
+    if (value === undefined || value.startsWith('-')) return 'option -n needs a value';
+    list = value;
+  }
+  const parsed = parseNamesrvList(list);
+  if (!parsed.ok) return parsed.error;
+  process.env.NAMESRV_ADDR = parsed.list.join(';');
+  process.env.ROCKETDECK_EMBEDDED = '0';
+  return null;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -28,12 +58,19 @@ async function main(argv: string[]): Promise<number> {
       const { runBroker } = await import('../broker-core/cli/server-commands');
       return runBroker(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     }
-    case 'console':
-      // The console alone, on the cluster named by NAMESRV_ADDR (default: a NameServer on this machine).
-      process.env.NAMESRV_ADDR ||= '127.0.0.1:9876';
-      process.env.ROCKETDECK_EMBEDDED = '0';
+    case 'console': {
+      if (rest.includes('-h') || rest.includes('--help')) {
+        process.stdout.write(CONSOLE_USAGE);
+        return 0;
+      }
+      const error = await consoleArgs(rest);
+      if (error) {
+        process.stderr.write(`rocketdeck console: ${error}\n${CONSOLE_USAGE}`);
+        return 1;
+      }
       await import('./start');
       return -1;
+    }
     case 'admin': {
       const { runAdminCli } = await import('../broker-core/cli/admin-cli');
       return runAdminCli(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });

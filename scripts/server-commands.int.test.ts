@@ -3,9 +3,8 @@
  * mqbroker: a RocketMQ-style broker.properties starts a broker that registers, serves clients, and leaves its
  * NameServer on SIGTERM; a bad file is refused with the line at fault.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,35 +12,17 @@ import { afterAll, expect, it } from 'vitest';
 import { AdminClient } from '../broker-core/client/admin-client';
 import { Producer } from '../broker-core/client/producer';
 import { PushConsumer } from '../broker-core/client/push-consumer';
+import { freePort, killAllRocketdeckProcesses, spawnRocketdeck } from '../broker-core/testing/rocketdeck-process';
 import { waitFor } from '../broker-core/testing/wait-for';
 
-const BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'rocketdeck.mjs');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rocketdeck-processes-'));
-const children: ChildProcess[] = [];
 
 afterAll(() => {
-  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  killAllRocketdeckProcesses();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-function run(args: string[]): { child: ChildProcess; output: () => string; ready: (text: string) => Promise<unknown>; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, NAMESRV_ADDR: '', ROCKETDECK_HOME: tmp, ROCKETDECK_LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.push(child);
-  let out = '';
-  child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, output: () => out, ready: (text) => waitFor(() => out.includes(text), { timeoutMs: 30_000, message: () => `"${text}" not printed; output:\n${out}` }), exited };
-}
+const run = (args: string[]) => spawnRocketdeck(args, { ROCKETDECK_HOME: tmp, BROKER_FAST_PORT: 'off' });
 
 it('runs a NameServer and a Broker from a RocketMQ broker.properties as two processes', async () => {
   const namesrvPort = await freePort();
@@ -59,6 +40,7 @@ it('runs a NameServer and a Broker from a RocketMQ broker.properties as two proc
     'deleteWhen=04',
     'fileReservedTime=48',
     'brokerRole=ASYNC_MASTER',
+    'brokerIP2=127.0.0.1',
     'flushDiskType=SYNC_FLUSH',
     `listenPort=${brokerPort}`,
     'brokerIP1=127.0.0.1',
@@ -68,7 +50,7 @@ it('runs a NameServer and a Broker from a RocketMQ broker.properties as two proc
   const broker = run(['broker', '-n', namesrvAddr, '-c', props]);
   await broker.ready('boot success');
   expect(broker.output()).toContain(`The broker[broker-x, 127.0.0.1:${brokerPort}] boot success`);
-  expect(broker.output()).toContain('not used by Rocketdeck: brokerRole');
+  expect(broker.output()).toContain('not used by Rocketdeck: brokerIP2');
 
   const admin = new AdminClient({ namesrvAddr });
   try {
@@ -110,4 +92,26 @@ it('refuses a broker.properties with a wrong value, naming the line, and a broke
   const none = run(['broker']);
   expect(await none.exited).toBe(1);
   expect(none.output()).toContain('no NameServer address: give -n host:port');
+
+  // A file asking for replication is refused rather than started as something that only looks like a slave.
+  const slave = path.join(tmp, 'slave.properties');
+  fs.writeFileSync(slave, 'brokerName=broker-a\nbrokerId=1\nbrokerRole=SLAVE\n');
+  const refused = run(['broker', '-n', '127.0.0.1:9', '-c', slave]);
+  expect(await refused.exited).toBe(1);
+  expect(refused.output()).toMatch(/line \d: .*not supported.*Apache RocketMQ brokers/);
+
+  const unknown = run(['namesrv', '-x', '1']);
+  expect(await unknown.exited).toBe(1);
+  expect(unknown.output()).toContain('rocketdeck namesrv: unknown option -x\nusage: rocketdeck namesrv');
 }, 30_000);
+
+it('prints each command\'s usage with -h, through the package bin as `npx rocketdeck` runs it', async () => {
+  const npx = spawnSync('npx', ['--no-install', 'rocketdeck', 'broker', '-h'], { cwd: path.join(path.dirname(fileURLToPath(import.meta.url)), '..'), encoding: 'utf8', timeout: 60_000 });
+  expect(npx.status).toBe(0);
+  expect(npx.stdout).toContain('usage: rocketdeck broker [-n host:port[;host:port]] [-c broker.properties]');
+  for (const [command, usage] of [['namesrv', 'usage: rocketdeck namesrv'], ['console', 'usage: rocketdeck console'], ['admin', 'usage: rocketdeck admin']] as const) {
+    const help = run([command, command === 'admin' ? 'help' : '--help']);
+    expect(await help.exited).toBe(0);
+    expect(help.output()).toContain(usage);
+  }
+}, 90_000);

@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorNote, KeyValueTable, Table, td } from '@/components/ui/table';
+import { BrokerLiveness, DepartedNotes, NamesrvStrip } from '@/components/cluster/liveness';
 import type { ClusterOverview } from '@/lib/cluster-types';
 import { fetchJson, formatAge, formatNumber } from '@/lib/fetch-json';
 import { useI18n } from '@/lib/i18n';
@@ -46,9 +47,10 @@ export default function ClusterPage() {
       </div>
       {error && <ErrorNote message={t('common.error', { message: (error as Error).message })} />}
       {data && !data.namesrv.reachable && <ErrorNote message={t('common.error', { message: data.namesrv.error ?? '' })} />}
+      {data?.namesrvs && <NamesrvStrip namesrvs={data.namesrvs} />}
       <Table
         testId="cluster-brokers"
-        head={[t('cluster.cluster'), t('cluster.broker'), t('cluster.id'), t('cluster.addr'), t('cluster.version'), t('cluster.putTps'), t('cluster.getTps'), t('cluster.inYesterday'), t('cluster.inToday'), t('cluster.outYesterday'), t('cluster.outToday'), t('cluster.uptime'), '']}
+        head={[t('cluster.cluster'), t('cluster.broker'), t('cluster.id'), t('cluster.addr'), t('cluster.liveness'), t('cluster.version'), t('cluster.putTps'), t('cluster.getTps'), t('cluster.inYesterday'), t('cluster.inToday'), t('cluster.outYesterday'), t('cluster.outToday'), t('cluster.uptime'), '']}
       >
         {brokers.map((b) => (
           <tr key={b.addr}>
@@ -58,7 +60,10 @@ export default function ClusterPage() {
               {b.brokerId} ({b.role})
             </td>
             <td className={`${td} font-mono`}>{b.addr}</td>
-            <td className={td}>{b.alive ? b.version : <span className="text-red-600" title={b.error}>{t('cluster.down')}</span>}</td>
+            <td className={td}>
+              <BrokerLiveness broker={b} />
+            </td>
+            <td className={td}>{b.alive ? b.version : '–'}</td>
             <td className={`${td} tabular-nums`}>{formatNumber(b.putTps)}</td>
             <td className={`${td} tabular-nums`}>{formatNumber(b.getTps)}</td>
             <td className={`${td} tabular-nums`}>{formatNumber(b.inTotalYesterday)}</td>
@@ -78,12 +83,13 @@ export default function ClusterPage() {
         ))}
         {data && brokers.length === 0 && (
           <tr>
-            <td className={td} colSpan={13}>
+            <td className={td} colSpan={14}>
               {t('shell.noBrokers')}
             </td>
           </tr>
         )}
       </Table>
+      {data && <DepartedNotes departed={data.departed.filter((d) => !clusterFilter || d.cluster === clusterFilter)} />}
       {detail && <BrokerDetail addr={detail.addr} view={detail.view} onClose={() => setDetail(null)} />}
     </div>
   );

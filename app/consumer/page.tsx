@@ -1,6 +1,7 @@
 'use client';
 import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { brokerChoices } from '@/components/cluster/target-picker';
 import { ClientDialog, ConsumeDetailDialog, DeleteGroupDialog, GroupConfigDialog, GroupFormDialog, type GroupFormValues } from '@/components/consumer/group-dialogs';
 import { ResetOffsetDialog } from '@/components/topic/reset-offset-dialog';
 import { Dialog } from '@/components/ui/dialog';
@@ -203,7 +204,7 @@ export default function ConsumerPage() {
           }
         />
       )}
-      {dialog?.type === 'form' && <GroupFormDialog clusters={cluster.data?.clusters ?? []} initial={dialog.initial} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'form' && <GroupFormDialog clusters={cluster.data?.clusters ?? []} brokers={brokerChoices(cluster.data?.brokers)} initial={dialog.initial} onClose={() => setDialog(null)} />}
       {dialog?.type === 'delete' && <DeleteGroupDialog group={dialog.group} onClose={() => setDialog(null)} />}
       {dialog?.type === 'resetPick' && (
         <ResetTopicPicker group={dialog.group} topics={dialog.topics} onClose={() => setDialog(null)} onPick={(topic) => setDialog({ type: 'reset', group: dialog.group, topic })} />

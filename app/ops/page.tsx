@@ -1,6 +1,7 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { ClusterHealthCells } from '@/components/cluster/cluster-health';
 import { dangerButton, errorsOf, Field, inputClass, primaryButton, smallButton } from '@/components/ui/form';
 import { ErrorNote, Table, td } from '@/components/ui/table';
 import { fetchJson } from '@/lib/fetch-json';
@@ -44,7 +45,7 @@ export default function OpsPage() {
   };
   const data = state.data;
   return (
-    <div className="max-w-4xl space-y-6">
+    <div className="max-w-6xl space-y-6">
       <h1 className="text-2xl font-semibold">{t('ops.title')}</h1>
       {state.error && <ErrorNote message={(state.error as Error).message} />}
       {data && (
@@ -74,8 +75,13 @@ export default function OpsPage() {
       {errors._ && <ErrorNote message={errors._} />}
       {data && (
         <section>
-          <h2 className="mb-2 text-lg font-medium">{t('ops.saved')}</h2>
-          <Table testId="namesrv-list" head={[t('ops.address'), '', t('topic.operations')]}>
+          <div className="mb-2 flex items-center gap-3">
+            <h2 className="text-lg font-medium">{t('cluster.health.saved')}</h2>
+            <button type="button" className={`${smallButton} ml-auto`} onClick={() => void queryClient.invalidateQueries({ queryKey: [...queryKeys.ops(), 'health'] })}>
+              {t('cluster.health.recheck')}
+            </button>
+          </div>
+          <Table testId="namesrv-list" head={[t('ops.address'), '', t('cluster.health.namesrvs'), t('cluster.health.brokers'), t('cluster.health.topics'), t('topic.operations')]}>
             {data.saved.map((s) => (
               <tr key={s}>
                 <td className={`${td} font-mono`}>{s}</td>
@@ -83,6 +89,7 @@ export default function OpsPage() {
                   {s === data.current && <span className="rounded bg-emerald-100 px-2 py-0.5 text-xs text-emerald-800 dark:bg-emerald-900 dark:text-emerald-200">{t('ops.inUse')}</span>}
                   {s === data.default && <span className="ml-1 rounded bg-slate-200 px-2 py-0.5 text-xs dark:bg-slate-700">{t('ops.isDefault')}</span>}
                 </td>
+                <ClusterHealthCells namesrvAddr={s} />
                 <td className={`${td} space-x-2`}>
                   {s !== data.current && (
                     <button type="button" className={smallButton} onClick={() => (s === data.default ? mutation.mutate({ action: 'reset' }) : mutation.mutate({ action: 'switch', namesrvAddr: s }))}>

@@ -1,6 +1,7 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
+import { brokerChoices, TargetPicker, type BrokerChoice } from '@/components/cluster/target-picker';
 import { ResetOffsetDialog } from '@/components/topic/reset-offset-dialog';
 import { SendMessageDialog } from '@/components/topic/send-message-dialog';
 import { ConsumerManageDialog, TopicConfigDialog } from '@/components/topic/topic-views';
@@ -34,11 +35,11 @@ interface TopicFormValues {
   messageType: string;
 }
 
-function CreateTopicDialog({ clusters, initial, onClose }: { clusters: string[]; initial?: Partial<TopicFormValues>; onClose: () => void }) {
+function CreateTopicDialog({ clusters, brokers, initial, onClose }: { clusters: string[]; brokers: BrokerChoice[]; initial?: Partial<TopicFormValues>; onClose: () => void }) {
   const { t } = useI18n();
   const queryClient = useQueryClient();
   const [form, setForm] = useState<TopicFormValues>({
-    topic: '', clusters: initial?.brokers?.length ? [] : clusters.slice(0, 1), brokers: [], readQueueNums: '8', writeQueueNums: '8', perm: '6', messageType: 'NORMAL', ...initial,
+    topic: '', clusters: [], brokers: [], readQueueNums: '8', writeQueueNums: '8', perm: '6', messageType: 'NORMAL', ...initial,
   });
   const { errors, setErrors, validate } = useValidation(createTopicSchema);
   const [done, setDone] = useState<string | null>(null);
@@ -67,16 +68,7 @@ function CreateTopicDialog({ clusters, initial, onClose }: { clusters: string[];
     <Dialog title={t('topic.add')} onClose={onClose} closeLabel={t('common.close')}>
       <form onSubmit={submit} noValidate className="grid grid-cols-1 gap-4 md:grid-cols-2">
         {field('topic', t('topic.name'), <input name="topic" readOnly={!!initial?.topic} aria-invalid={!!errors.topic} aria-describedby="topic-error" className={input} value={form.topic} onChange={(e) => setForm({ ...form, topic: e.target.value })} />)}
-        {form.brokers.length > 0 && <p className="text-sm md:col-span-2">{t('topic.onBrokers', { brokers: form.brokers.join(', ') })}</p>}
-        {field(
-          'clusters',
-          t('topic.clusters'),
-          <select name="clusters" multiple aria-invalid={!!errors.clusters} className={input} value={withDefaultCluster(form, clusters).clusters} onChange={(e) => setForm({ ...form, clusters: [...e.target.selectedOptions].map((o) => o.value) })}>
-            {clusters.map((c) => (
-              <option key={c}>{c}</option>
-            ))}
-          </select>,
-        )}
+        <TargetPicker form={form} onChange={setForm} clusters={clusters} brokers={brokers} errors={errors} />
         {field('writeQueueNums', t('topic.writeQueues'), <input name="writeQueueNums" inputMode="numeric" aria-invalid={!!errors.writeQueueNums} className={input} value={form.writeQueueNums} onChange={(e) => setForm({ ...form, writeQueueNums: e.target.value })} />)}
         {field('readQueueNums', t('topic.readQueues'), <input name="readQueueNums" inputMode="numeric" aria-invalid={!!errors.readQueueNums} className={input} value={form.readQueueNums} onChange={(e) => setForm({ ...form, readQueueNums: e.target.value })} />)}
         {field(
@@ -279,7 +271,7 @@ export default function TopicPage() {
           </tr>
         )}
       </Table>
-      {dialog?.type === 'create' && <CreateTopicDialog clusters={cluster.data?.clusters ?? []} initial={dialog.initial} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'create' && <CreateTopicDialog clusters={cluster.data?.clusters ?? []} brokers={brokerChoices(cluster.data?.brokers)} initial={dialog.initial} onClose={() => setDialog(null)} />}
       {dialog?.type === 'send' && dialog.topic && <SendMessageDialog topic={dialog.topic} onClose={() => setDialog(null)} />}
       {(dialog?.type === 'reset' || dialog?.type === 'skip') && dialog.topic && <ResetOffsetDialog topic={dialog.topic} mode={dialog.type} onClose={() => setDialog(null)} />}
       {dialog?.type === 'consumers' && dialog.topic && <ConsumerManageDialog topic={dialog.topic} onClose={() => setDialog(null)} />}

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { BROKER_CHANNEL_EXPIRED_MS, REBALANCE_LOCK_MAX_LIVE_MS, REGISTER_BROKER_TIMEOUT_MS } from '../config/limits';
+import { BROKER_CHANNEL_EXPIRED_MS, REBALANCE_LOCK_MAX_LIVE_MS, REGISTER_BROKER_TIMEOUT_MS, REGISTER_NAMESRV_PERIOD_MS_MAX, REGISTER_NAMESRV_PERIOD_MS_MIN } from '../config/limits';
 import { RequestCode, requestCodeName } from '../protocol/request-code';
 import { ResponseCode } from '../protocol/response-code';
 import { createRequest, createResponse, type RemotingCommand } from '../protocol/remoting-command';
@@ -215,7 +215,8 @@ export class BrokerController implements BrokerContext {
     this.#transaction.start();
     this.#every(this.config.offsetFlushIntervalMs, () => this.#persistOffsets());
     this.#every(CHANNEL_SCAN_INTERVAL_MS, () => this.#scanNotActiveChannels());
-    this.#every(this.config.registerNameServerPeriodMs, () => void this.#registerBrokerAllNow());
+    const registerEveryMs = Math.max(REGISTER_NAMESRV_PERIOD_MS_MIN, Math.min(this.config.registerNameServerPeriodMs, REGISTER_NAMESRV_PERIOD_MS_MAX));
+    this.#every(registerEveryMs, () => void this.#registerBrokerAllNow());
     await this.#registerBrokerAllNow();
     this.logger.info('broker started', { brokerAddr: this.brokerAddr, fastPort: this.#fastPort, namesrvAddr: this.config.namesrvAddr.join(';') });
   }

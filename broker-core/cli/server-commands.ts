@@ -3,13 +3,14 @@
  * RocketMQ's mqnamesrv and mqbroker. The broker reads RocketMQ's broker.properties (-c), takes -n like
  * mqbroker (else namesrvAddr from the file, else NAMESRV_ADDR), and stores under storePathRootDir (default
  * ROCKETDECK_HOME/store). Both stop cleanly on SIGINT/SIGTERM (the broker unregisters from its NameServers).
+ * `-h` prints the usage; a wrong option or value prints one line saying what is wrong, the usage, and exits 1.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { BrokerController } from '../broker/broker-controller';
 import { parseNamesrvList } from '../client/namesrv-list';
 import { NamesrvController } from '../namesrv/namesrv-controller';
-import { brokerConfigFromProperties, parseProperties, PropertiesError } from '../runtime/broker-properties';
+import { brokerConfigFromProperties, parseProperties } from '../runtime/broker-properties';
 import { createLogger } from '../util/logger';
 
 interface Io {
@@ -20,11 +21,34 @@ interface Io {
 
 class UsageError extends Error {}
 
-function flags(args: string[]): Map<string, string> {
+export const NAMESRV_USAGE = `usage: rocketdeck namesrv [-p port] [-c namesrv.properties]
+  A NameServer alone (RocketMQ's mqnamesrv). Brokers register with it; clients ask it for routes.
+  -p port                  listen port (default 9876; 0 picks a free one)
+  -c namesrv.properties    RocketMQ namesrv properties; listenPort is read
+  ROCKETDECK_HOME          keeps namesrv/kvConfig.json (default ./data)
+`;
+
+export const BROKER_USAGE = `usage: rocketdeck broker [-n host:port[;host:port]] [-c broker.properties]
+  A Broker alone (RocketMQ's mqbroker), registering with every NameServer in the list.
+  -n list                  NameServers (else namesrvAddr in the file, else NAMESRV_ADDR)
+  -c broker.properties     RocketMQ broker.properties: brokerClusterName, brokerName, brokerId (0),
+                           listenPort, brokerIP1, namesrvAddr, storePathRootDir, flushDiskType,
+                           autoCreateTopicEnable, fileReservedTime, deleteWhen, ... (README lists every key)
+  ROCKETDECK_HOME          store under ROCKETDECK_HOME/store unless storePathRootDir is set (default ./data)
+  BROKER_FAST_PORT         the "fast" port for old Java clients (default listenPort - 2); "off" disables it
+`;
+
+/** -h / --help anywhere in the arguments. */
+export function wantsHelp(args: string[]): boolean {
+  return args.includes('-h') || args.includes('--help');
+}
+
+function flags(args: string[], allowed: string[]): Map<string, string> {
   const out = new Map<string, string>();
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (!arg.startsWith('-')) throw new UsageError(`unexpected argument "${arg}"`);
+    if (!allowed.includes(arg.replace(/^-+/, ''))) throw new UsageError(`unknown option ${arg}`);
     const value = args[i + 1];
     if (value === undefined || value.startsWith('-')) throw new UsageError(`option ${arg} needs a value`);
     out.set(arg.replace(/^-+/, ''), value);
@@ -53,43 +77,66 @@ function onStop(stop: () => Promise<void>): void {
   process.once('SIGTERM', () => handler('SIGTERM'));
 }
 
+function readConfigFile(file: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+}
+
+/** BROKER_FAST_PORT as `npm start` reads it: unset → listenPort - 2, "off" → none, else a port. */
+function fastListenPort(env: Record<string, string | undefined>): number | null | undefined {
+  const raw = env.BROKER_FAST_PORT?.trim().toLowerCase();
+  if (!raw) return undefined;
+  if (raw === 'off' || raw === 'none') return null;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new UsageError(`BROKER_FAST_PORT=${raw} is not a port (a whole number from 0 to 65535, or off)`);
+  return Number(raw);
+}
+
 /** `rocketdeck namesrv [-c namesrv.properties] [-p port]`; returns once listening (the process keeps running). */
 export async function runNamesrv(args: string[], io: Io): Promise<number> {
+  if (wantsHelp(args)) {
+    io.stdout.write(NAMESRV_USAGE);
+    return 0;
+  }
   try {
-    const f = flags(args);
+    const f = flags(args, ['p', 'c']);
     let port = 9876;
+    const isPort = (text: string) => /^\d{1,5}$/.test(text) && Number(text) <= 65535;
     if (f.has('c')) {
       const file = f.get('c')!;
-      const props = parseProperties(fs.readFileSync(file, 'utf8'), file);
-      if (props.has('listenPort')) port = Number(props.get('listenPort')!.value);
+      const listenPort = parseProperties(readConfigFile(file)).get('listenPort');
+      if (listenPort && !isPort(listenPort.value)) throw new UsageError(`${file} line ${listenPort.line}: listenPort must be a whole number from 0 to 65535 (got "${listenPort.value}")`);
+      if (listenPort) port = Number(listenPort.value);
     }
-    if (f.has('p')) port = Number(f.get('p'));
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`the port must be a whole number from 0 to 65535 (got "${f.get('p') ?? port}")`);
+    if (f.has('p')) {
+      if (!isPort(f.get('p')!)) throw new UsageError(`the port must be a whole number from 0 to 65535 (got "${f.get('p')}")`);
+      port = Number(f.get('p'));
+    }
     const namesrv = new NamesrvController({ port, logger: createLogger('namesrv'), kvConfigPath: path.join(home(io.env), 'namesrv', 'kvConfig.json') });
     await namesrv.start();
     io.stdout.write(`The Name Server boot success. listening on 0.0.0.0:${namesrv.port}\n`);
     onStop(() => namesrv.shutdown());
     return -1;
   } catch (err) {
-    io.stderr.write(`rocketdeck namesrv: ${err instanceof Error ? err.message : String(err)}\nusage: rocketdeck namesrv [-c namesrv.properties] [-p port]\n`);
+    io.stderr.write(`rocketdeck namesrv: ${err instanceof Error ? err.message : String(err)}\n${NAMESRV_USAGE}`);
     return 1;
   }
 }
 
 /** `rocketdeck broker [-n host:port[;host:port]] [-c broker.properties]`. */
 export async function runBroker(args: string[], io: Io): Promise<number> {
+  if (wantsHelp(args)) {
+    io.stdout.write(BROKER_USAGE);
+    return 0;
+  }
   try {
-    const f = flags(args);
+    const f = flags(args, ['n', 'c']);
     let fromFile: ReturnType<typeof brokerConfigFromProperties> = { config: {}, ignored: [] };
     if (f.has('c')) {
       const file = f.get('c')!;
-      let text: string;
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch (err) {
-        throw new UsageError(`cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-      }
-      fromFile = brokerConfigFromProperties(text, file);
+      fromFile = brokerConfigFromProperties(readConfigFile(file), file);
       if (fromFile.ignored.length > 0) io.stderr.write(`rocketdeck broker: ${file}: not used by Rocketdeck: ${fromFile.ignored.join(', ')}\n`);
     }
     const listText = f.get('n') ?? (fromFile.config.namesrvAddr?.join(';') || io.env.NAMESRV_ADDR);
@@ -98,14 +145,18 @@ export async function runBroker(args: string[], io: Io): Promise<number> {
     if (!list.ok) throw new UsageError(list.error);
     const storePathRootDir = path.resolve(fromFile.config.storePathRootDir ?? path.join(home(io.env), 'store'));
     fs.mkdirSync(storePathRootDir, { recursive: true });
-    const broker = new BrokerController({ ...fromFile.config, namesrvAddr: list.list, storePathRootDir }, { logger: createLogger('broker') });
+    const fast = fastListenPort(io.env);
+    const broker = new BrokerController(
+      { ...fromFile.config, ...(fast === undefined ? {} : { fastListenPort: fast }), namesrvAddr: list.list, storePathRootDir },
+      { logger: createLogger('broker') },
+    );
     await broker.start();
     io.stdout.write(`The broker[${broker.config.brokerName}, ${broker.brokerAddr}] boot success. name server is ${list.list.join(';')}, store ${storePathRootDir}\n`);
     onStop(() => broker.shutdown());
     return -1;
   } catch (err) {
-    const usage = err instanceof UsageError || err instanceof PropertiesError ? '\nusage: rocketdeck broker [-n host:port[;host:port]] [-c broker.properties]' : '';
-    io.stderr.write(`rocketdeck broker: ${err instanceof Error ? err.message : String(err)}${usage}\n`);
+    const usage = err instanceof UsageError ? `\n${BROKER_USAGE}` : '\n';
+    io.stderr.write(`rocketdeck broker: ${err instanceof Error ? err.message : String(err)}${usage}`);
     return 1;
   }
 }

@@ -37,6 +37,15 @@ export interface ClusterInfo {
   clusterAddrTable: Record<string, string[]>;
 }
 
+export interface NamesrvProbe {
+  addr: string;
+  reachable: boolean;
+  latencyMs?: number;
+  /** Broker names this NameServer has registered. */
+  brokerNames?: string[];
+  error?: string;
+}
+
 export interface QueueData {
   brokerName: string;
   readQueueNums: number;
@@ -204,7 +213,27 @@ export class AdminClient {
   // ---------------------------------------------------------------- NameServer
 
   async getClusterInfo(): Promise<ClusterInfo> {
-    const raw = AdminClient.#json<{ brokerAddrTable?: unknown; clusterAddrTable?: unknown }>(await this.#namesrv(RequestCode.GET_BROKER_CLUSTER_INFO));
+    return AdminClient.#clusterInfo(await this.#namesrv(RequestCode.GET_BROKER_CLUSTER_INFO));
+  }
+
+  /**
+   * Every NameServer of the list asked on its own, without failover: which ones answer, how fast, and which
+   * brokers each knows (a broker missing from one NameServer has a wrong namesrvAddr or cannot reach it).
+   */
+  async probeNamesrvs(): Promise<NamesrvProbe[]> {
+    return Promise.all(this.namesrvAddr.map(async (addr): Promise<NamesrvProbe> => {
+      const started = Date.now();
+      try {
+        const info = AdminClient.#clusterInfo(await this.#invoke(addr, RequestCode.GET_BROKER_CLUSTER_INFO));
+        return { addr, reachable: true, latencyMs: Date.now() - started, brokerNames: Object.keys(info.brokerAddrTable).sort() };
+      } catch (err) {
+        return { addr, reachable: false, error: errorMessage(err) };
+      }
+    }));
+  }
+
+  static #clusterInfo(response: RemotingCommand): ClusterInfo {
+    const raw = AdminClient.#json<{ brokerAddrTable?: unknown; clusterAddrTable?: unknown }>(response);
     const brokerAddrTable: Record<string, BrokerData> = {};
     for (const [name, data] of entriesOf(raw.brokerAddrTable)) {
       const d = data as { cluster?: string; brokerName?: string; brokerAddrs?: unknown };

@@ -175,11 +175,24 @@ export class ClientInstance {
     return this.#brokerAddrs.get(brokerName)?.['0'];
   }
 
-  /** Any address of a broker name, master first. */
+  /** Any address of a broker name, master first (offsets and queries still work while a master is down). */
   anyAddress(brokerName: string): string | undefined {
+    return this.pullAddress(brokerName)?.addr;
+  }
+
+  /**
+   * Where to pull a queue of a broker name (RocketMQ's findBrokerAddressInSubscribe): the broker id the last
+   * pull response suggested when it is in the route, else the master, else the slave with the lowest id — so a
+   * master/slave group stays readable while its master is down. `slave` tells the caller not to commit offsets
+   * with the pull (a slave does not keep them).
+   */
+  pullAddress(brokerName: string, suggestedBrokerId = 0): { addr: string; slave: boolean } | undefined {
     const addrs = this.#brokerAddrs.get(brokerName);
     if (!addrs) return undefined;
-    return addrs['0'] ?? Object.values(addrs)[0];
+    const ids = Object.keys(addrs).sort((a, b) => Number(a) - Number(b));
+    const id = addrs[String(suggestedBrokerId)] !== undefined ? String(suggestedBrokerId) : ids[0];
+    if (id === undefined) return undefined;
+    return { addr: addrs[id]!, slave: id !== '0' };
   }
 
   // ---------------------------------------------------------------- heartbeats
@@ -224,12 +237,19 @@ export class ClientInstance {
     setTimeout(() => void attempt(), 200).unref();
   }
 
-  /** HEART_BEAT to every master broker in the routes seen (and to `extra` addresses). */
+  /**
+   * HEART_BEAT to the brokers in the routes seen (and to `extra` addresses): masters, and slaves too when this
+   * client has consumers (as the Java client does), so a slave serving a group while its master is down knows
+   * the group's members.
+   */
   async sendHeartbeatToAllBrokers(extra: string[] = []): Promise<void> {
     if (this.#closed || this.#members.size === 0) return;
     const body = this.heartbeatBody();
     const addrs = new Set(extra);
-    for (const brokerAddrs of this.#brokerAddrs.values()) if (brokerAddrs['0']) addrs.add(brokerAddrs['0']);
+    const consumers = [...this.#members].some((member) => member.kind === 'consumer');
+    for (const brokerAddrs of this.#brokerAddrs.values()) {
+      for (const [id, addr] of Object.entries(brokerAddrs)) if (id === '0' || consumers) addrs.add(addr);
+    }
     await Promise.all([...addrs].map(async (addr) => {
       try {
         const response = await this.remoting.invoke(addr, this.request(RequestCode.HEART_BEAT, undefined, body), this.requestTimeoutMs);

@@ -78,10 +78,11 @@ export class RemoteBrokerOffsetStore extends MemoryOffsets implements OffsetStor
   }
 
   async #address(mq: MessageQueue): Promise<string> {
-    let addr = this.instance.masterAddress(mq.brokerName);
+    // The master, else a slave while the master is down (RocketMQ's findBrokerAddressInAdmin).
+    let addr = this.instance.anyAddress(mq.brokerName);
     if (!addr) {
       await this.instance.updateRoute(mq.topic);
-      addr = this.instance.masterAddress(mq.brokerName);
+      addr = this.instance.anyAddress(mq.brokerName);
     }
     if (!addr) throw new Error(`broker ${mq.brokerName} not found`);
     return addr;

@@ -484,7 +484,7 @@ export class Producer {
     if (current) {
       const info = { route: current, queues: publishQueues(topic, current), fromDefault: false };
       if (info.queues.length > 0) {
-        this.#publish.set(topic, info);
+        this.#adopt(topic, cached, info);
         return info;
       }
     }
@@ -492,7 +492,7 @@ export class Producer {
     if (route) {
       const info = { route, queues: publishQueues(topic, route), fromDefault: false };
       if (info.queues.length === 0) throw new BrokerError('BROKER_ERR_NO_ROUTE', `topic ${topic} has no writable queue`, { retriable: true });
-      this.#publish.set(topic, info);
+      this.#adopt(topic, cached, info);
       return info;
     }
     const defaultTopic = this.#options.createTopicKey ?? 'TBW102';
@@ -504,6 +504,18 @@ export class Producer {
     const info = { route: fallback, queues, fromDefault: true };
     this.#publish.set(topic, info);
     return info;
+  }
+
+  /**
+   * Uses a newer route of a topic. A broker that was missing from the previous route and is back in this one
+   * registered again (it restarted): it is no longer avoided for the failure that isolated it.
+   */
+  #adopt(topic: string, previous: PublishInfo | undefined, info: PublishInfo): void {
+    if (previous && !previous.fromDefault) {
+      const before = new Set(previous.queues.map((q) => q.brokerName));
+      for (const q of info.queues) if (!before.has(q.brokerName)) this.#isolatedUntil.delete(q.brokerName);
+    }
+    this.#publish.set(topic, info);
   }
 
   async #withDeadline<T>(promise: Promise<T>, deadline: number, topic: string): Promise<T> {

@@ -127,11 +127,12 @@ export class PullConsumer {
   }
 
   async #address(mq: MessageQueue): Promise<string> {
-    let addr = this.instance.masterAddress(mq.brokerName);
+    // The master, else a slave while the master is down.
+    let addr = this.instance.anyAddress(mq.brokerName);
     if (!addr) {
       this.#topics.add(mq.topic);
       await this.instance.updateRoute(mq.topic);
-      addr = this.instance.masterAddress(mq.brokerName);
+      addr = this.instance.anyAddress(mq.brokerName);
     }
     if (!addr) throw new BrokerError('BROKER_ERR_NO_ROUTE', `broker ${mq.brokerName} not found in the route of ${mq.topic}`);
     return addr;

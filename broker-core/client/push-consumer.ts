@@ -93,6 +93,8 @@ class ProcessQueue {
   lastLockTimestamp = 0;
   /** Orderly: the listener call in flight for this queue, if any. */
   consuming: Promise<void> | null = null;
+  /** The broker id the last pull response suggested (suggestWhichBrokerId; 0 = the master). */
+  suggestedBrokerId = 0;
 
   lockValid(): boolean {
     return this.locked && Date.now() - this.lastLockTimestamp < LOCK_MAX_LIVE_MS;
@@ -429,7 +431,8 @@ export class PushConsumer {
   }
 
   async #consumerIds(route: TopicRouteData): Promise<string[]> {
-    const addrs = route.brokerDatas.map((b) => b.brokerAddrs['0']).filter((a): a is string => Boolean(a));
+    // Each broker name's master, else its first slave (a group's members are known to both).
+    const addrs = route.brokerDatas.map((b) => b.brokerAddrs['0'] ?? Object.values(b.brokerAddrs)[0]).filter((a): a is string => Boolean(a));
     const start = Math.floor(Math.random() * Math.max(1, addrs.length));
     for (let i = 0; i < addrs.length; i++) {
       const addr = addrs[(start + i) % addrs.length]!;
@@ -450,7 +453,7 @@ export class PushConsumer {
     if (stored >= 0) return stored;
     const retry = mq.topic.startsWith('%RETRY%');
     const admin = this.instance.admin;
-    const addr = this.instance.masterAddress(mq.brokerName);
+    const addr = this.instance.anyAddress(mq.brokerName);
     if (!addr) throw new Error(`no address for ${mq.brokerName}`);
     switch (this.#options.consumeFromWhere ?? 'CONSUME_FROM_LAST_OFFSET') {
       case 'CONSUME_FROM_FIRST_OFFSET':
@@ -476,13 +479,15 @@ export class PushConsumer {
         continue;
       }
       const subscription = this.#subscriptions.get(mq.topic);
-      const addr = this.instance.masterAddress(mq.brokerName);
-      if (!subscription || !addr) {
+      const target = this.instance.pullAddress(mq.brokerName, pq.suggestedBrokerId);
+      if (!subscription || !target) {
         await sleep(retryDelay);
         continue;
       }
+      const addr = target.addr;
       const commitOffset = this.messageModel === 'CLUSTERING' ? this.#offsets.readMemory(mq) : -1;
-      const sysFlag = (commitOffset > 0 ? 0x1 : 0) | 0x2 | 0x4;
+      // A slave keeps no offsets: the commit flag is only set towards a master (the offset store commits later).
+      const sysFlag = (commitOffset > 0 && !target.slave ? 0x1 : 0) | 0x2 | 0x4;
       let response: RemotingCommand;
       try {
         pq.lastPullTimestamp = Date.now();
@@ -508,6 +513,7 @@ export class PushConsumer {
       if (pq.dropped) return;
       const ext = response.extFields ?? {};
       const next = Number(ext.nextBeginOffset ?? offset);
+      pq.suggestedBrokerId = Number(ext.suggestWhichBrokerId ?? 0) || 0;
       switch (response.code) {
         case ResponseCode.SUCCESS: {
           const all = decodeMessages(response.body ?? Buffer.alloc(0));

@@ -38,6 +38,10 @@ export const BROKER_CHANNEL_EXPIRED_MS = 120_000;
 export const NAMESRV_SCAN_INTERVAL_MS = 10_000;
 
 // ---- broker ----
+/** Bounds of registerNameServerPeriod (RocketMQ clamps it the same way): often enough to stay far from the
+ * 120 s expiry, rarely enough not to flood NameServers with full topic tables. */
+export const REGISTER_NAMESRV_PERIOD_MS_MIN = 10_000;
+export const REGISTER_NAMESRV_PERIOD_MS_MAX = 60_000;
 /** Seconds of per-second history kept by each stats ring buffer (covers the 600 s TPS window). */
 export const STATS_RING_SECONDS = 601;
 /** Distinct topic / topic@group stats counters kept; more are counted nowhere. */

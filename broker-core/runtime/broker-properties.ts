@@ -1,10 +1,13 @@
 /**
- * RocketMQ's broker.properties, read as mqbroker reads it: `key=value` (or `key: value`) lines, `#`/`!`
- * comments, surrounding spaces ignored. Known keys become BrokerConfig fields; a value of the wrong type is an
- * error naming the line; keys Rocketdeck does not use are reported, not fatal (an existing RocketMQ config
- * must start).
+ * RocketMQ's broker.properties, read as mqbroker reads it (java.util.Properties: `key=value`, `key: value` or
+ * `key value`, `#`/`!` comments, continuation lines, escapes; surrounding spaces of a value ignored). Known keys
+ * become BrokerConfig fields; a value of the wrong type is an error naming the line; keys Rocketdeck does not
+ * use are reported, not fatal (an existing RocketMQ config must start). Replication settings are refused rather
+ * than ignored: a Rocketdeck broker is a master without slaves, and a file asking for a slave or DLedger must
+ * not start something that only looks like one.
  */
 import type { BrokerConfig } from '../broker/broker-config';
+import { parseJavaPropertiesWithLines } from './java-properties';
 
 export class PropertiesError extends Error {
   constructor(message: string) {
@@ -13,15 +16,9 @@ export class PropertiesError extends Error {
   }
 }
 
-export function parseProperties(text: string, source: string): Map<string, { value: string; line: number }> {
+export function parseProperties(text: string): Map<string, { value: string; line: number }> {
   const out = new Map<string, { value: string; line: number }>();
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.trim();
-    if (!line || line.startsWith('#') || line.startsWith('!')) return;
-    const match = /^([^=:\s]+)\s*[=:]\s*(.*)$/.exec(line);
-    if (!match) throw new PropertiesError(`${source} line ${index + 1}: "${line}" is not key=value`);
-    out.set(match[1]!, { value: match[2]!.trim(), line: index + 1 });
-  });
+  for (const [key, entry] of parseJavaPropertiesWithLines(text)) out.set(key, { value: entry.value.trim(), line: entry.line });
   return out;
 }
 
@@ -52,18 +49,42 @@ const KEYS: Record<string, [keyof BrokerConfig, Kind]> = {
   transactionTimeOut: ['transactionTimeOut', 'int'],
   transactionCheckMax: ['transactionCheckMax', 'int'],
   transactionCheckInterval: ['transactionCheckInterval', 'int'],
+  registerNameServerPeriod: ['registerNameServerPeriodMs', 'int'],
 };
+
+/** Keys read only to refuse what a Rocketdeck broker cannot be (see the file comment). */
+const REPLICATION_HELP = 'Rocketdeck brokers do not replicate; for master/slave or DLedger run Apache RocketMQ brokers (README: "Scaling out")';
+function checkReplication(key: string, value: string, line: number, source: string): boolean {
+  const refuse = (what: string) => new PropertiesError(`${source} line ${line}: ${what}. ${REPLICATION_HELP}`);
+  switch (key) {
+    case 'brokerRole':
+      // A master without slaves: ASYNC_MASTER is what it is; SYNC_MASTER is listed as not used (nothing to wait for).
+      if (value === 'ASYNC_MASTER') return true;
+      if (value === 'SYNC_MASTER') return false;
+      if (value === 'SLAVE') throw refuse('brokerRole=SLAVE is not supported');
+      throw new PropertiesError(`${source} line ${line}: brokerRole must be ASYNC_MASTER, SYNC_MASTER or SLAVE (got "${value}")`);
+    case 'brokerId':
+      if (/^-?\d+$/.test(value) && Number(value) !== 0) throw refuse(`brokerId=${value} makes a slave, which is not supported (use 0)`);
+      return false;
+    case 'enableDLegerCommitLog':
+      if (value === 'true') throw refuse('enableDLegerCommitLog=true is not supported');
+      return true;
+    default:
+      return false;
+  }
+}
 
 export interface BrokerPropertiesResult {
   config: Partial<BrokerConfig>;
-  /** Keys present in the file that Rocketdeck does not use (e.g. brokerRole, storePathCommitLog). */
+  /** Keys present in the file that Rocketdeck does not use (e.g. brokerIP2, storePathCommitLog). */
   ignored: string[];
 }
 
 export function brokerConfigFromProperties(text: string, source = 'broker.properties'): BrokerPropertiesResult {
   const config: Partial<BrokerConfig> = {};
   const ignored: string[] = [];
-  for (const [key, { value, line }] of parseProperties(text, source)) {
+  for (const [key, { value, line }] of parseProperties(text)) {
+    if (checkReplication(key, value, line, source)) continue;
     const known = KEYS[key];
     if (!known) {
       ignored.push(key);

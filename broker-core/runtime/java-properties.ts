@@ -4,9 +4,15 @@
  * (leading whitespace of the next line dropped); `\t \n \r \f \uXXXX` escapes; the last duplicate wins.
  */
 export function parseJavaProperties(text: string): Map<string, string> {
-  const result = new Map<string, string>();
+  return new Map([...parseJavaPropertiesWithLines(text)].map(([key, entry]) => [key, entry.value]));
+}
+
+/** The same, with the (first physical) line number of each key's last definition, for error messages. */
+export function parseJavaPropertiesWithLines(text: string): Map<string, { value: string; line: number }> {
+  const result = new Map<string, { value: string; line: number }>();
   const physical = text.split(/\r\n|\r|\n/);
   for (let index = 0; index < physical.length; index++) {
+    const first = index + 1;
     let line = physical[index]!.replace(/^[ \t\f]+/, '');
     if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
     while (endsWithContinuation(line) && index + 1 < physical.length) {
@@ -14,7 +20,7 @@ export function parseJavaProperties(text: string): Map<string, string> {
     }
     if (endsWithContinuation(line)) line = line.slice(0, -1);
     const { key, value } = splitKeyValue(line);
-    result.set(unescape(key), unescape(value));
+    result.set(unescape(key), { value: unescape(value), line: first });
   }
   return result;
 }

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { QueueLagTable, type QueueLag } from '@/components/topic/topic-views';
 import { Dialog } from '@/components/ui/dialog';
+import { TargetPicker, type BrokerChoice } from '@/components/cluster/target-picker';
 import { dangerButton, errorsOf, Field, inputClass, primaryButton, smallButton, useValidation, withDefaultCluster } from '@/components/ui/form';
 import { ErrorNote, Table, td } from '@/components/ui/table';
 import { fetchJson, formatNumber, formatTime } from '@/lib/fetch-json';
@@ -138,11 +139,11 @@ export interface GroupFormValues {
   whichBrokerWhenConsumeSlowly: string;
 }
 
-export function GroupFormDialog({ clusters, initial, onClose }: { clusters: string[]; initial?: Partial<GroupFormValues>; onClose: () => void }) {
+export function GroupFormDialog({ clusters, brokers, initial, onClose }: { clusters: string[]; brokers: BrokerChoice[]; initial?: Partial<GroupFormValues>; onClose: () => void }) {
   const { t } = useI18n();
   const queryClient = useQueryClient();
   const [form, setForm] = useState<GroupFormValues>({
-    groupName: '', clusters: initial?.brokers?.length ? [] : clusters.slice(0, 1), brokers: [], consumeEnable: true, consumeBroadcastEnable: true, consumeFromMinEnable: true,
+    groupName: '', clusters: [], brokers: [], consumeEnable: true, consumeBroadcastEnable: true, consumeFromMinEnable: true,
     consumeMessageOrderly: false, retryQueueNums: '1', retryMaxTimes: '16', brokerId: '0', whichBrokerWhenConsumeSlowly: '1', ...initial,
   });
   const { errors, setErrors, validate } = useValidation(subscriptionGroupSchema);
@@ -171,17 +172,7 @@ export function GroupFormDialog({ clusters, initial, onClose }: { clusters: stri
     <Dialog title={t('consumer.add')} onClose={onClose} closeLabel={t('common.close')}>
       <form onSubmit={submit} noValidate className="grid grid-cols-1 gap-3 md:grid-cols-2">
         {text('groupName', t('consumer.group'), !!initial?.groupName)}
-        {form.brokers.length > 0 ? (
-          <p className="self-end text-sm">{t('topic.onBrokers', { brokers: form.brokers.join(', ') })}</p>
-        ) : (
-          <Field name="clusters" label={t('topic.clusters')} error={errors.clusters}>
-            <select name="clusters" multiple className={inputClass} value={withDefaultCluster(form, clusters).clusters} onChange={(e) => setForm({ ...form, clusters: [...e.target.selectedOptions].map((o) => o.value) })}>
-              {clusters.map((c) => (
-                <option key={c}>{c}</option>
-              ))}
-            </select>
-          </Field>
-        )}
+        <TargetPicker form={form} onChange={setForm} clusters={clusters} brokers={brokers} errors={errors} />
         {text('retryQueueNums', t('consumer.retryQueues'))}
         {text('retryMaxTimes', t('consumer.retryMaxTimes'))}
         {text('brokerId', t('consumer.brokerId'))}

@@ -1,4 +1,40 @@
 /** Console strings of the cluster pages, in English and Chinese (merged into lib/i18n.tsx). */
-export const en = {} as const;
+export const en = {
+  'cluster.liveness': 'Liveness',
+  'cluster.alive': 'alive',
+  'cluster.namesrvKnows': '{ms} ms · {count} brokers',
+  'cluster.departed.title': 'Brokers that left the NameServers',
+  'cluster.departed.one': '{broker} of {cluster} ({addr}) left the NameServers {age} ago: it stopped, its connection closed, or it was silent for 120 s.',
+  'cluster.target.clusters': 'Whole clusters',
+  'cluster.target.brokers': 'Single brokers',
+  'cluster.target.hint': 'Every master broker of the chosen clusters, plus the chosen brokers. With nothing chosen, the first cluster.',
+  'cluster.health.saved': 'Saved cluster connections',
+  'cluster.health.recheck': 'Check again',
+  'cluster.health.checking': 'checking…',
+  'cluster.health.namesrvs': 'NameServers',
+  'cluster.health.brokers': 'Brokers',
+  'cluster.health.topics': 'Topics',
+  'cluster.health.brokersAlive': '{alive}/{total} brokers alive',
+  'cluster.health.notAnswering': 'not answering: {brokers}',
+  'cluster.health.uneven': 'The NameServers do not know the same brokers (check each broker\'s namesrvAddr).',
+} as const;
 
-export const zh: Record<keyof typeof en, string> = {};
+export const zh: Record<keyof typeof en, string> = {
+  'cluster.liveness': '存活',
+  'cluster.alive': '在线',
+  'cluster.namesrvKnows': '{ms} 毫秒 · {count} 个 Broker',
+  'cluster.departed.title': '已离开 NameServer 的 Broker',
+  'cluster.departed.one': '{cluster} 的 {broker}（{addr}）已于 {age} 前离开 NameServer：已停止、连接已关闭，或 120 秒未注册。',
+  'cluster.target.clusters': '整个集群',
+  'cluster.target.brokers': '单个 Broker',
+  'cluster.target.hint': '所选集群中的全部主 Broker，加上所选的 Broker。都不选时使用第一个集群。',
+  'cluster.health.saved': '已保存的集群连接',
+  'cluster.health.recheck': '重新检查',
+  'cluster.health.checking': '检查中…',
+  'cluster.health.namesrvs': 'NameServer',
+  'cluster.health.brokers': 'Broker',
+  'cluster.health.topics': '主题',
+  'cluster.health.brokersAlive': '{alive}/{total} 个 Broker 在线',
+  'cluster.health.notAnswering': '无响应：{brokers}',
+  'cluster.health.uneven': '各 NameServer 注册的 Broker 不一致（请检查各 Broker 的 namesrvAddr）。',
+};

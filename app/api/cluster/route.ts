@@ -1,4 +1,4 @@
-/** GET /api/cluster: every broker with its runtime figures (Dashboard and Cluster pages). */
+/** GET /api/cluster: every broker with its runtime figures, each NameServer of the list, brokers that left (Dashboard and Cluster pages). */
 import { sessionAdmin } from '@/lib/server/admin';
 import { ok } from '@/lib/server/api';
 import { clusterOverview } from '@/lib/server/cluster-overview';
@@ -6,5 +6,5 @@ import { clusterOverview } from '@/lib/server/cluster-overview';
 export const dynamic = 'force-dynamic';
 
 export async function GET() {
-  return ok(await clusterOverview(await sessionAdmin(), true));
+  return ok(await clusterOverview(await sessionAdmin(), { namesrvs: true }));
 }
