@@ -84,7 +84,7 @@ export class BrokerController implements BrokerContext {
     this.consumerManager = new ConsumerManager((group, channels) => this.#notifyConsumerIdsChanged(group, channels));
     this.producerManager = new ProducerManager();
     this.holdService = new PullRequestHoldService(this.logger, (topic, queueId) => this.store.getMaxOffsetInQueue(topic, queueId));
-    this.#server = new RemotingServer({ name: 'broker', logger: this.logger.child('remoting') });
+    this.#server = new RemotingServer({ name: 'broker', logger: this.logger.child('remoting'), channelMaxIdleMs: this.config.serverChannelMaxIdleTimeSeconds * 1000 });
     this.#namesrvClient = new RemotingClient({ logger: this.logger.child('namesrv-client') });
     this.#registerProcessors();
   }
@@ -214,7 +214,8 @@ export class BrokerController implements BrokerContext {
     this.#schedule.start();
     this.#transaction.start();
     this.#every(this.config.offsetFlushIntervalMs, () => this.#persistOffsets());
-    this.#every(CHANNEL_SCAN_INTERVAL_MS, () => this.#scanNotActiveChannels());
+    // Scanned at least twice per expiry period, so a short test expiry is honoured too.
+    this.#every(Math.max(100, Math.min(CHANNEL_SCAN_INTERVAL_MS, (this.config.channelExpiredTimeoutMs ?? BROKER_CHANNEL_EXPIRED_MS) / 2)), () => this.#scanNotActiveChannels());
     this.#every(this.config.registerNameServerPeriodMs, () => void this.#registerBrokerAllNow());
     await this.#registerBrokerAllNow();
     this.logger.info('broker started', { brokerAddr: this.brokerAddr, fastPort: this.#fastPort, namesrvAddr: this.config.namesrvAddr.join(';') });
@@ -230,6 +231,8 @@ export class BrokerController implements BrokerContext {
       fileReservedTimeHours: this.config.fileReservedTime,
       deleteWhen: this.config.deleteWhen,
       diskMaxUsedSpaceRatio: this.config.diskMaxUsedSpaceRatio,
+      flushIntervalCommitLogMs: this.config.flushIntervalCommitLog,
+      commitLogFileBytes: this.config.mappedFileSizeCommitLog,
       logger: this.logger.child('store'),
     });
   }

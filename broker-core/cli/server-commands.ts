@@ -58,14 +58,20 @@ export async function runNamesrv(args: string[], io: Io): Promise<number> {
   try {
     const f = flags(args);
     let port = 9876;
+    let channelMaxIdleMs: number | undefined;
     if (f.has('c')) {
       const file = f.get('c')!;
       const props = parseProperties(fs.readFileSync(file, 'utf8'), file);
       if (props.has('listenPort')) port = Number(props.get('listenPort')!.value);
+      const idle = props.get('serverChannelMaxIdleTimeSeconds');
+      if (idle) {
+        if (!/^\d+$/.test(idle.value)) throw new UsageError(`${file} line ${idle.line}: serverChannelMaxIdleTimeSeconds must be a whole number (got "${idle.value}")`);
+        channelMaxIdleMs = Number(idle.value) * 1000;
+      }
     }
     if (f.has('p')) port = Number(f.get('p'));
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`the port must be a whole number from 0 to 65535 (got "${f.get('p') ?? port}")`);
-    const namesrv = new NamesrvController({ port, logger: createLogger('namesrv'), kvConfigPath: path.join(home(io.env), 'namesrv', 'kvConfig.json') });
+    const namesrv = new NamesrvController({ port, logger: createLogger('namesrv'), kvConfigPath: path.join(home(io.env), 'namesrv', 'kvConfig.json'), channelMaxIdleMs });
     await namesrv.start();
     io.stdout.write(`The Name Server boot success. listening on 0.0.0.0:${namesrv.port}\n`);
     onStop(() => namesrv.shutdown());

@@ -17,6 +17,12 @@ export const SERVER_PENDING_REQUESTS_PER_CONNECTION_MAX = 8192;
 export const SOCKET_WRITE_BUFFER_BYTES_MAX = 32 * 1024 * 1024;
 /** Default timeout for a request when the caller gives none. */
 export const REQUEST_TIMEOUT_MS_DEFAULT = 3_000;
+/**
+ * A server connection with neither reads nor writes for this long is closed (RocketMQ's
+ * serverChannelMaxIdleTimeSeconds, 120 s). Live clients heartbeat every 30 s; a peer that vanished without
+ * closing its socket (host down, process frozen) would otherwise hold a descriptor and its buffers forever.
+ */
+export const SERVER_CHANNEL_MAX_IDLE_MS_DEFAULT = 120_000;
 
 // ---- message ----
 /** RocketMQ's maxMessageSize default. */

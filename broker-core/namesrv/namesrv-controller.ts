@@ -33,6 +33,8 @@ export interface NamesrvOptions {
   scanIntervalMs?: number;
   /** Where the KV config is kept (RocketMQ's kvConfig.json); null keeps it in memory. */
   kvConfigPath?: string | null;
+  /** Close a connection idle this long (RocketMQ serverChannelMaxIdleTimeSeconds); default 120 s, 0 = never. */
+  channelMaxIdleMs?: number;
 }
 
 export class NamesrvController {
@@ -52,7 +54,7 @@ export class NamesrvController {
     this.#logger = options.logger ?? silentLogger;
     this.routeInfoManager = new RouteInfoManager({ now: options.now, brokerExpiredMs: options.brokerExpiredMs });
     this.kvConfigManager = new KvConfigManager(options.kvConfigPath ?? null);
-    this.#server = new RemotingServer({ name: 'namesrv', host: options.host, logger: this.#logger });
+    this.#server = new RemotingServer({ name: 'namesrv', host: options.host, logger: this.#logger, channelMaxIdleMs: options.channelMaxIdleMs });
     this.#config.set('listenPort', String(options.port));
     this.#config.set('kvConfigPath', options.kvConfigPath ?? '');
     this.#config.set('orderMessageEnable', 'false');

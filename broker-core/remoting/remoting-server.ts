@@ -5,7 +5,7 @@
 import net from 'node:net';
 import { Connection, type RemotingConnection, type RequestProcessor } from './connection';
 import { silentLogger, type Logger } from '../util/logger';
-import { FRAME_BYTES_MAX } from '../config/limits';
+import { FRAME_BYTES_MAX, SERVER_CHANNEL_MAX_IDLE_MS_DEFAULT } from '../config/limits';
 
 export type { RemotingConnection, RequestProcessor } from './connection';
 
@@ -14,6 +14,8 @@ export interface RemotingServerOptions {
   host?: string;
   logger?: Logger;
   frameBytesMax?: number;
+  /** Close a connection idle (no read, no write) this long; 0 disables. Default SERVER_CHANNEL_MAX_IDLE_MS_DEFAULT. */
+  channelMaxIdleMs?: number;
 }
 
 export class RemotingServer {
@@ -82,6 +84,15 @@ export class RemotingServer {
       },
     });
     this.#connections.add(connection);
+    const idleMs = this.#options.channelMaxIdleMs ?? SERVER_CHANNEL_MAX_IDLE_MS_DEFAULT;
+    if (idleMs > 0) {
+      // Node's socket timeout fires after idleMs without any read or write: Netty's ALL_IDLE event.
+      socket.setTimeout(idleMs);
+      socket.on('timeout', () => {
+        this.#logger.info('closing an idle connection', { connection: connection.id, peer: connection.remoteAddress, idleMs });
+        connection.close();
+      });
+    }
     this.#logger.debug('connection accepted', { connection: connection.id, peer: connection.remoteAddress });
   }
 }

@@ -52,6 +52,11 @@ const KEYS: Record<string, [keyof BrokerConfig, Kind]> = {
   transactionTimeOut: ['transactionTimeOut', 'int'],
   transactionCheckMax: ['transactionCheckMax', 'int'],
   transactionCheckInterval: ['transactionCheckInterval', 'int'],
+  flushConsumerOffsetInterval: ['offsetFlushIntervalMs', 'int'],
+  flushIntervalCommitLog: ['flushIntervalCommitLog', 'int'],
+  serverChannelMaxIdleTimeSeconds: ['serverChannelMaxIdleTimeSeconds', 'int'],
+  registerNameServerPeriod: ['registerNameServerPeriodMs', 'int'],
+  mappedFileSizeCommitLog: ['mappedFileSizeCommitLog', 'int'],
 };
 
 export interface BrokerPropertiesResult {
