@@ -32,6 +32,8 @@ export const MESSAGE_PROPERTIES_BYTES_MAX = 32_767;
 /** Topic name limit (TopicValidator). Retry and DLQ topics may be longer (255). */
 export const TOPIC_NAME_CHARS_MAX = 127;
 export const SYSTEM_TOPIC_NAME_CHARS_MAX = 255;
+/** Read or write queues of one topic (and retry queues of a group): more would make every per-queue loop a stall. */
+export const TOPIC_QUEUE_NUMS_MAX = 1024;
 /** Consumer / producer group name limit. */
 export const GROUP_NAME_CHARS_MAX = 255;
 /** Characters allowed in topic and group names. */

@@ -190,7 +190,9 @@ export class Connection implements RemotingConnection {
       try {
         response = await processor(request, this);
       } catch (err) {
-        this.#options.logger.warn('processor failed', { code: requestCodeName(request.code), peer: this.remoteAddress, error: errorMessage(err) });
+        // A request with a bad field is the peer's mistake, answered with a remark; logged at debug so bad input cannot flood the log.
+        const invalidInput = (err as { code?: unknown } | null)?.code === 'BROKER_ERR_INVALID_ARGUMENT';
+        this.#options.logger[invalidInput ? 'debug' : 'warn']('processor failed', { code: requestCodeName(request.code), peer: this.remoteAddress, error: errorMessage(err) });
         response = createResponse(request, ResponseCode.SYSTEM_ERROR, errorMessage(err) || 'processor failed');
       } finally {
         this.#processing--;

@@ -156,3 +156,20 @@ export function processFdCount(pid: number): number | null {
     return null;
   }
 }
+
+/** Open sockets of a process (fd links to socket:[…]), or null when it is gone: what a connection leak grows. */
+export function processSocketCount(pid: number): number | null {
+  try {
+    let sockets = 0;
+    for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+      try {
+        if (fs.readlinkSync(`/proc/${pid}/fd/${fd}`).startsWith('socket:')) sockets++;
+      } catch {
+        // closed while listing
+      }
+    }
+    return sockets;
+  } catch {
+    return null;
+  }
+}

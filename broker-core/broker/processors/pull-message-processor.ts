@@ -26,7 +26,7 @@ async function pull(ctx: BrokerContext, request: RemotingCommand, connection: Re
   const commitOffset = header.optNumber('commitOffset') ?? -1;
   const suspendTimeoutMillis = header.optNumber('suspendTimeoutMillis') ?? 15_000;
   const subVersion = header.optNumber('subVersion') ?? 0;
-  const maxMsgBytes = header.optNumber('maxMsgBytes');
+  const maxMsgBytes = header.optInt('maxMsgBytes');
 
   if (!isPermReadable(ctx.config.brokerPermission)) {
     return createResponse(request, ResponseCode.NO_PERMISSION, `the broker[${ctx.config.brokerIP1}] pulling message is forbidden`);
