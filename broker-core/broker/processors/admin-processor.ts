@@ -9,7 +9,7 @@ import type { BrokerContext } from '../broker-context';
 import { brokerConfigToProperties, MUTABLE_BROKER_CONFIG_KEYS } from '../broker-config';
 import { makeSubscriptionGroupConfig } from '../groups/subscription-group-manager';
 import { decodeOffsetMsgIdText } from '../message/message-util';
-import { makeTopicConfig, TopicValidator } from '../topics/topic-config-manager';
+import { isSystemTopic, makeTopicConfig, TopicValidator } from '../topics/topic-config-manager';
 import { Header } from './header';
 import { validateGroupName, validateTopicName } from './send-message-processor';
 
@@ -20,8 +20,8 @@ export function processUpdateAndCreateTopic(ctx: BrokerContext, request: Remotin
   const topic = header.string('topic');
   const bad = validateTopicName(topic);
   if (bad) return createResponse(request, ResponseCode.SYSTEM_ERROR, bad);
-  if (topic === ctx.config.brokerClusterName || topic === TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC) {
-    return createResponse(request, ResponseCode.SYSTEM_ERROR, `the topic[${topic}] is conflict with system topic.`);
+  if (topic === ctx.config.brokerClusterName || isSystemTopic(topic)) {
+    return createResponse(request, ResponseCode.SYSTEM_ERROR, `The topic[${topic}] is conflict with system topic.`);
   }
   const config = makeTopicConfig(topic, 16, 6);
   config.readQueueNums = header.int('readQueueNums');

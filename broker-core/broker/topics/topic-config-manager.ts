@@ -26,6 +26,12 @@ export const NOT_SENDABLE_TOPICS = new Set<string>([
   TopicValidator.RMQ_SYS_OFFSET_MOVED_EVENT,
 ]);
 
+/** TopicValidator.isSystemTopic: the built-in topics and the rmq_sys_ prefix (not creatable by UPDATE_AND_CREATE_TOPIC). */
+const SYSTEM_TOPICS = new Set<string>(Object.values(TopicValidator));
+export function isSystemTopic(topic: string): boolean {
+  return SYSTEM_TOPICS.has(topic) || topic.startsWith('rmq_sys_');
+}
+
 export interface TopicConfig {
   topicName: string;
   readQueueNums: number;
