@@ -180,9 +180,10 @@ export class BrokerController implements BrokerContext {
   async start(): Promise<void> {
     const root = this.config.storePathRootDir;
     fs.mkdirSync(path.join(root, 'config'), { recursive: true });
-    this.topicConfigManager.load();
-    this.subscriptionGroupManager.load();
-    this.consumerOffsetManager.load();
+    const configLogger = this.logger.child('config');
+    this.topicConfigManager.load(configLogger);
+    this.subscriptionGroupManager.load(configLogger);
+    this.consumerOffsetManager.load(configLogger);
 
     const store: MessageStore = this.#injectedStore ?? (await this.#createDefaultStore());
     this.#store = store;

@@ -74,7 +74,7 @@ export class NamesrvController {
 
   async start(): Promise<void> {
     if (this.#started) return;
-    this.kvConfigManager.load();
+    this.kvConfigManager.load(this.#logger.child('config'));
     this.#port = await this.#server.listen(this.#options.port, this.#options.host);
     this.#started = true;
     const interval = this.#options.scanIntervalMs ?? NAMESRV_SCAN_INTERVAL_MS;
