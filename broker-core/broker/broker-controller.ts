@@ -295,6 +295,10 @@ export class BrokerController implements BrokerContext {
     }
   }
 
+  clientConnectionCount(): number {
+    return this.#server.connections().length;
+  }
+
   /** Schedules one REGISTER_BROKER to every NameServer (coalesces bursts of topic changes). */
   registerBrokerAll(): void {
     if (!this.#started || this.#registerPending) return;

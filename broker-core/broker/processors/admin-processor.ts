@@ -1,5 +1,5 @@
 /** Admin codes the console and mqadmin use (protocol.md §2.4), plus VIEW_MESSAGE_BY_ID 33 and QUERY_MESSAGE 12. */
-import { BROKER_TO_CLIENT_TIMEOUT_MS, QUERY_MESSAGE_MAX, TOPIC_QUEUE_NUMS_MAX } from '../../config/limits';
+import { BROKER_TO_CLIENT_TIMEOUT_MS, HELD_PULL_REQUESTS_MAX, QUERY_MESSAGE_MAX, TOPIC_QUEUE_NUMS_MAX } from '../../config/limits';
 import { integerOf, objectOf } from '../../protocol/json-shape';
 import { parseJavaJson, stringifyJavaJson } from '../../protocol/fastjson';
 import { RequestCode } from '../../protocol/request-code';
@@ -217,6 +217,10 @@ export function processGetBrokerRuntimeInfo(ctx: BrokerContext, request: Remotin
     consumeQueueDiskRatio: String(store.consumeQueueDiskRatio),
     commitLogMinOffset: String(store.commitLogMinOffset),
     commitLogMaxOffset: String(store.commitLogMaxOffset),
+    // Rocketdeck additions (RocketMQ clients print unknown keys as they are): long-polling pulls held now, and the bound.
+    heldPullRequests: String(ctx.holdService.heldCount),
+    heldPullRequestsMax: String(HELD_PULL_REQUESTS_MAX),
+    clientConnections: String(ctx.clientConnectionCount()),
   };
   return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json({ table }));
 }
