@@ -15,6 +15,12 @@ export const INFLIGHT_REQUESTS_MAX = 4096;
 export const SERVER_PENDING_REQUESTS_PER_CONNECTION_MAX = 8192;
 /** Bytes queued in a socket's write buffer before the server stops reading that connection. */
 export const SOCKET_WRITE_BUFFER_BYTES_MAX = 32 * 1024 * 1024;
+/**
+ * Bytes of not-yet-complete frames all connections of one server may hold together. One connection may hold up
+ * to FRAME_BYTES_MAX; without a shared bound, many slow senders of large frames could exhaust memory. A
+ * connection whose data would pass it is closed.
+ */
+export const SERVER_PARTIAL_FRAME_BYTES_MAX = 512 * 1024 * 1024;
 /** Default timeout for a request when the caller gives none. */
 export const REQUEST_TIMEOUT_MS_DEFAULT = 3_000;
 /**
