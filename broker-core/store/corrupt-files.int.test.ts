@@ -182,6 +182,17 @@ describe('damaged config JSON', () => {
     return { broker, logger };
   }
 
+  /** Starts a broker on `dir`, runs the checks, and always shuts it down. */
+  async function startedBroker(dir: string, check: (broker: BrokerController, log: string) => void): Promise<void> {
+    const { broker, logger } = await brokerOn(dir);
+    await broker.start();
+    try {
+      check(broker, joined(logger));
+    } finally {
+      await broker.shutdown();
+    }
+  }
+
   /** A broker dir with a topic and a committed offset, written twice so that every config file has a .bak. */
   async function configuredDir(): Promise<string> {
     const dir = tempDir();
@@ -200,16 +211,12 @@ describe('damaged config JSON', () => {
     const dir = await configuredDir();
     const file = path.join(dir, 'config', 'topics.json');
     fs.writeFileSync(file, '{"topicConfigTable": {"ConfiguredTopic": {"readQue\u0000\u0000');
-    const { broker, logger } = await brokerOn(dir);
-    await broker.start();
-    try {
-      expect(joined(logger)).toMatch(/config file is damaged; trying its backup.*topics\.json/);
-      expect(joined(logger)).toMatch(/restored from its backup/);
+    await startedBroker(dir, (broker, log) => {
+      expect(log).toMatch(/config file is damaged; trying its backup.*topics\.json/);
+      expect(log).toMatch(/restored from its backup/);
       expect(broker.topicConfigManager.get('ConfiguredTopic')?.readQueueNums).toBe(4);
       expect(fs.readFileSync(`${file}.corrupt`, 'utf8')).toContain('readQue');
-    } finally {
-      await broker.shutdown();
-    }
+    });
   });
 
   it('garbage consumerOffset.json without a backup: starts without those offsets and says so', async () => {
@@ -217,27 +224,19 @@ describe('damaged config JSON', () => {
     const file = path.join(dir, 'config', 'consumerOffset.json');
     fs.writeFileSync(file, 'offsetTable = {ConfiguredTopic@CG_config: 42}');
     fs.rmSync(`${file}.bak`);
-    const { broker, logger } = await brokerOn(dir);
-    await broker.start();
-    try {
-      expect(joined(logger)).toMatch(/damaged and has no backup; starting without its settings.*consumerOffset\.json/);
+    await startedBroker(dir, (broker, log) => {
+      expect(log).toMatch(/damaged and has no backup; starting without its settings.*consumerOffset\.json/);
       expect(broker.consumerOffsetManager.queryOffset('CG_config', 'ConfiguredTopic', 1)).toBe(-1);
-    } finally {
-      await broker.shutdown();
-    }
+    });
   });
 
   it('consumerOffset.json that parses but holds wrong types: the bad entries are skipped and counted', async () => {
     const dir = await configuredDir();
     fs.writeFileSync(path.join(dir, 'config', 'consumerOffset.json'), JSON.stringify({ offsetTable: { 'ConfiguredTopic@CG_config': { 1: 42, 2: 'many', x: 3 }, nonsense: 5 } }));
-    const { broker, logger } = await brokerOn(dir);
-    await broker.start();
-    try {
-      expect(joined(logger)).toMatch(/consumerOffset\.json entries that are not offsets were skipped.*"count":3/);
+    await startedBroker(dir, (broker, log) => {
+      expect(log).toMatch(/consumerOffset\.json entries that are not offsets were skipped.*"count":3/);
       expect(broker.consumerOffsetManager.queryOffset('CG_config', 'ConfiguredTopic', 1)).toBe(42);
-    } finally {
-      await broker.shutdown();
-    }
+    });
   });
 
   it('garbage topics.json and a garbage backup: the start stops and names both files', async () => {
