@@ -11,22 +11,42 @@ export const QUEUE_NUMS_MAX = 1024;
 import { parseNamesrvList } from '@broker/client/namesrv-list';
 export { isHostPort, parseNamesrvList } from '@broker/client/namesrv-list';
 
+const NUMERIC_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/**
+ * A number field: numbers arrive from JSON as numbers and from form fields and query strings as text. Nothing
+ * else is one (z.coerce would read true as 1, [4] as 4, null and "" as 0).
+ */
+export function numeric<T extends z.ZodType>(inner: T) {
+  return z.preprocess((value) => (typeof value === 'string' && NUMERIC_TEXT.test(value) ? Number(value) : value), inner);
+}
+
+/**
+ * Strips spaces, tabs and line breaks around a name, and nothing else: String.trim would also strip a BOM or
+ * other invisible characters and quietly turn "\ufeffname" into a different, valid name.
+ */
+const trimSpaces = (value: unknown) => (typeof value === 'string' ? value.replace(/^[ \t\r\n]+|[ \t\r\n]+$/g, '') : value);
+
 const RESERVED_TOPICS = new Set(['TBW102', 'BenchmarkTest', 'SCHEDULE_TOPIC_XXXX', 'RMQ_SYS_TRANS_HALF_TOPIC', 'RMQ_SYS_TRANS_OP_HALF_TOPIC', 'RMQ_SYS_TRACE_TOPIC', 'OFFSET_MOVED_EVENT', 'SELF_TEST_TOPIC']);
 
-export const topicNameSchema = z
-  .string({ error: 'Enter a topic name' })
-  .trim()
-  .min(1, 'Enter a topic name')
-  .max(TOPIC_NAME_MAX, `A topic name has at most ${TOPIC_NAME_MAX} characters`)
-  .regex(NAME_CHARS, 'Use only letters, digits, %, |, - and _')
-  .refine((t) => !RESERVED_TOPICS.has(t) && !t.startsWith('rmq_sys_'), 'This name is reserved for a system topic');
+export const topicNameSchema = z.preprocess(
+  trimSpaces,
+  z
+    .string({ error: 'Enter a topic name' })
+    .min(1, 'Enter a topic name')
+    .max(TOPIC_NAME_MAX, `A topic name has at most ${TOPIC_NAME_MAX} characters`)
+    .regex(NAME_CHARS, 'Use only letters, digits, %, |, - and _')
+    .refine((t) => !RESERVED_TOPICS.has(t) && !t.startsWith('rmq_sys_'), 'This name is reserved for a system topic'),
+);
 
 const queueNums = (label: string) =>
-  z.coerce
-    .number({ error: `${label} must be a number` })
-    .int(`${label} must be a whole number`)
-    .min(1, `${label} must be at least 1`)
-    .max(QUEUE_NUMS_MAX, `${label} must be at most ${QUEUE_NUMS_MAX}`);
+  numeric(
+    z
+      .number({ error: `${label} must be a number` })
+      .int(`${label} must be a whole number`)
+      .min(1, `${label} must be at least 1`)
+      .max(QUEUE_NUMS_MAX, `${label} must be at most ${QUEUE_NUMS_MAX}`),
+  );
 
 export const createTopicSchema = z
   .object({
@@ -35,7 +55,7 @@ export const createTopicSchema = z
     brokers: z.array(z.string()).default([]),
     readQueueNums: queueNums('Read queues'),
     writeQueueNums: queueNums('Write queues'),
-    perm: z.coerce.number().refine((p) => p === 2 || p === 4 || p === 6, 'Permission must be 2 (write), 4 (read) or 6 (read + write)'),
+    perm: numeric(z.number({ error: 'Permission must be 2 (write), 4 (read) or 6 (read + write)' }).refine((p) => p === 2 || p === 4 || p === 6, 'Permission must be 2 (write), 4 (read) or 6 (read + write)')),
     messageType: z.enum(['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION']).default('NORMAL'),
   })
   .refine((v) => v.clusters.length + v.brokers.length > 0, { message: 'Choose at least one cluster or broker', path: ['clusters'] });
@@ -59,20 +79,24 @@ export function topicKind(topic: string, systemNames: Set<string>): TopicKind {
 
 export const GROUP_NAME_MAX = 255;
 
-export const groupNameSchema = z
-  .string({ error: 'Enter a group name' })
-  .trim()
-  .min(1, 'Enter a group name')
-  .max(GROUP_NAME_MAX, `A group name has at most ${GROUP_NAME_MAX} characters`)
-  .regex(NAME_CHARS, 'Use only letters, digits, %, |, - and _');
+export const groupNameSchema = z.preprocess(
+  trimSpaces,
+  z
+    .string({ error: 'Enter a group name' })
+    .min(1, 'Enter a group name')
+    .max(GROUP_NAME_MAX, `A group name has at most ${GROUP_NAME_MAX} characters`)
+    .regex(NAME_CHARS, 'Use only letters, digits, %, |, - and _'),
+);
 
 /** Any existing topic, including retry/DLQ/system ones (for reading, never for creating). */
-export const existingTopicSchema = z
-  .string({ error: 'Enter a topic' })
-  .trim()
-  .min(1, 'Enter a topic')
-  .max(255, 'A topic name has at most 255 characters')
-  .regex(NAME_CHARS, 'Use only letters, digits, %, |, - and _');
+export const existingTopicSchema = z.preprocess(
+  trimSpaces,
+  z
+    .string({ error: 'Enter a topic' })
+    .min(1, 'Enter a topic')
+    .max(255, 'A topic name has at most 255 characters')
+    .regex(NAME_CHARS, 'Use only letters, digits, %, |, - and _'),
+);
 
 export const MESSAGE_BODY_MAX = 4 * 1024 * 1024;
 /** Properties the client or broker sets; a user property with one of these names would change delivery. */
@@ -106,15 +130,17 @@ export const sendMessageSchema = z.object({
     .max(32, 'At most 32 properties')
     .optional()
     .default([]),
-  delayLevel: z.coerce.number().int('The delay level is a whole number').min(0, 'The delay level is 0 (none) to 18').max(18, 'The delay level is 0 (none) to 18').optional().default(0),
+  delayLevel: numeric(z.number({ error: 'The delay level is 0 (none) to 18' }).int('The delay level is a whole number').min(0, 'The delay level is 0 (none) to 18').max(18, 'The delay level is 0 (none) to 18')).optional().default(0),
 });
 
 const timestampMs = (label: string) =>
-  z.coerce
-    .number({ error: `${label} must be a time` })
-    .int(`${label} must be a time`)
-    .min(0, `${label} must be after 1970`)
-    .max(8_640_000_000_000, `${label} is too far in the future`);
+  numeric(
+    z
+      .number({ error: `${label} must be a time` })
+      .int(`${label} must be a time`)
+      .min(0, `${label} must be after 1970`)
+      .max(8_640_000_000_000, `${label} is too far in the future`),
+  );
 
 export const resetOffsetSchema = z.object({
   groups: z.array(groupNameSchema).min(1, 'Choose at least one consumer group').max(100, 'At most 100 groups at once'),
@@ -135,10 +161,10 @@ export const subscriptionGroupSchema = z
     consumeBroadcastEnable: z.boolean().default(true),
     consumeFromMinEnable: z.boolean().default(true),
     consumeMessageOrderly: z.boolean().default(false),
-    retryQueueNums: z.coerce.number({ error: 'Retry queues must be a number' }).int('Retry queues must be a whole number').min(0, 'Retry queues must be 0 or more').max(64, 'Retry queues must be at most 64').default(1),
-    retryMaxTimes: z.coerce.number({ error: 'Max retries must be a number' }).int('Max retries must be a whole number').min(-1, 'Max retries must be -1 or more').max(1000, 'Max retries must be at most 1000').default(16),
-    brokerId: z.coerce.number({ error: 'Broker id must be a number' }).int('Broker id must be a whole number').min(0, 'Broker id must be 0 or more').max(1024, 'Broker id must be at most 1024').default(0),
-    whichBrokerWhenConsumeSlowly: z.coerce.number({ error: 'Slave broker id must be a number' }).int('Slave broker id must be a whole number').min(0, 'Slave broker id must be 0 or more').max(1024, 'Slave broker id must be at most 1024').default(1),
+    retryQueueNums: numeric(z.number({ error: 'Retry queues must be a number' }).int('Retry queues must be a whole number').min(0, 'Retry queues must be 0 or more').max(64, 'Retry queues must be at most 64')).default(1),
+    retryMaxTimes: numeric(z.number({ error: 'Max retries must be a number' }).int('Max retries must be a whole number').min(-1, 'Max retries must be -1 or more').max(1000, 'Max retries must be at most 1000')).default(16),
+    brokerId: numeric(z.number({ error: 'Broker id must be a number' }).int('Broker id must be a whole number').min(0, 'Broker id must be 0 or more').max(1024, 'Broker id must be at most 1024')).default(0),
+    whichBrokerWhenConsumeSlowly: numeric(z.number({ error: 'Slave broker id must be a number' }).int('Slave broker id must be a whole number').min(0, 'Slave broker id must be 0 or more').max(1024, 'Slave broker id must be at most 1024')).default(1),
   })
   .refine((v) => v.clusters.length + v.brokers.length > 0, { message: 'Choose at least one cluster or broker', path: ['clusters'] });
 
@@ -155,8 +181,8 @@ export const messageQuerySchema = z
     topic: existingTopicSchema,
     begin: timestampMs('The start'),
     end: timestampMs('The end'),
-    page: z.coerce.number({ error: 'The page must be a number' }).int('The page must be a whole number').min(1, 'Pages start at 1').max(100_000, 'That page is too far').default(1),
-    pageSize: z.coerce.number({ error: 'The page size must be a number' }).int('The page size must be a whole number').min(1, 'The page size is 1 to 100').max(PAGE_SIZE_MAX, 'The page size is 1 to 100').default(20),
+    page: numeric(z.number({ error: 'The page must be a number' }).int('The page must be a whole number').min(1, 'Pages start at 1').max(100_000, 'That page is too far')).default(1),
+    pageSize: numeric(z.number({ error: 'The page size must be a number' }).int('The page size must be a whole number').min(1, 'The page size is 1 to 100').max(PAGE_SIZE_MAX, 'The page size is 1 to 100')).default(20),
   })
   .refine((v) => v.begin < v.end, { message: 'The start must be before the end', path: ['end'] });
 

@@ -50,6 +50,27 @@ function buildConsole(): void {
   if (result.status !== 0) throw new Error(`console build failed (next build exited with ${result.status ?? result.signal})`);
 }
 
+/** A path Next cannot decode (a lone "%", "%E0%A4%A") is refused here: Next answers it with a bare 500. */
+function brokenPercentEncoding(url: string | undefined): boolean {
+  try {
+    decodeURIComponent((url ?? '/').split('?')[0]!);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
+function answerBrokenPath(req: http.IncomingMessage, res: http.ServerResponse): void {
+  const message = 'The address has a broken %-escape: every % must be followed by two hexadecimal digits of valid UTF-8';
+  if ((req.url ?? '').startsWith('/api/')) {
+    res.writeHead(400, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+    res.end(JSON.stringify({ error: { code: 'invalid_input', message, fields: { path: message } } }));
+  } else {
+    res.writeHead(400, { 'content-type': 'text/plain; charset=utf-8' });
+    res.end(`${message}\n`);
+  }
+}
+
 async function startConsole(config: RuntimeConfig, dev: boolean): Promise<http.Server> {
   const nextModule = (await import('next')) as unknown as { default?: unknown };
   const createNext = (nextModule.default ?? nextModule) as (options: Record<string, unknown>) => {
@@ -61,6 +82,7 @@ async function startConsole(config: RuntimeConfig, dev: boolean): Promise<http.S
   await app.prepare();
   const handle = app.getRequestHandler();
   const server = http.createServer((req, res) => {
+    if (brokenPercentEncoding(req.url)) return answerBrokenPath(req, res);
     handle(req, res).catch((err: unknown) => {
       process.stderr.write(`console request failed: ${String(err)}\n`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });

@@ -1,6 +1,7 @@
 /** Broker configuration (names as RocketMQ's BrokerConfig/MessageStoreConfig properties). */
 import os from 'node:os';
 import type { FlushDiskType } from '../store/message-store';
+import { SERVER_CHANNEL_MAX_IDLE_MS_DEFAULT } from '../config/limits';
 
 export interface BrokerConfig {
   brokerClusterName: string;
@@ -41,6 +42,12 @@ export interface BrokerConfig {
   transactionCheckMax: number;
   /** How often half messages are checked (ms). */
   transactionCheckInterval: number;
+  /** A client connection with no traffic this long is closed (RocketMQ serverChannelMaxIdleTimeSeconds); 0 = never. */
+  serverChannelMaxIdleTimeSeconds: number;
+  /** ASYNC_FLUSH: how often the commit log is fdatasync'ed (RocketMQ flushIntervalCommitLog, ms). */
+  flushIntervalCommitLog: number;
+  /** Size of one commit-log file (RocketMQ mappedFileSizeCommitLog, 1 GiB); a store keeps the size it was created with. */
+  mappedFileSizeCommitLog: number;
 }
 
 export function firstNonLoopbackIPv4(): string {
@@ -90,6 +97,9 @@ export function resolveBrokerConfig(input: Partial<BrokerConfig> & { storePathRo
     transactionTimeOut: input.transactionTimeOut ?? 6_000,
     transactionCheckMax: input.transactionCheckMax ?? 15,
     transactionCheckInterval: input.transactionCheckInterval ?? 60_000,
+    serverChannelMaxIdleTimeSeconds: input.serverChannelMaxIdleTimeSeconds ?? SERVER_CHANNEL_MAX_IDLE_MS_DEFAULT / 1000,
+    flushIntervalCommitLog: input.flushIntervalCommitLog ?? 500,
+    mappedFileSizeCommitLog: input.mappedFileSizeCommitLog ?? 1024 * 1024 * 1024,
   };
 }
 

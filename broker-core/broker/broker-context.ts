@@ -27,6 +27,8 @@ export interface BrokerContext {
   readonly brokerAddr: string;
   readonly storeHost: HostAddress;
   readonly bootTimestamp: number;
+  /** Open client connections on the broker's ports. */
+  clientConnectionCount(): number;
   /** Re-register with the NameServers now (after a topic change). */
   registerBrokerAll(): void;
 }

@@ -84,7 +84,7 @@ export class BrokerController implements BrokerContext {
     this.consumerManager = new ConsumerManager((group, channels) => this.#notifyConsumerIdsChanged(group, channels));
     this.producerManager = new ProducerManager();
     this.holdService = new PullRequestHoldService(this.logger, (topic, queueId) => this.store.getMaxOffsetInQueue(topic, queueId));
-    this.#server = new RemotingServer({ name: 'broker', logger: this.logger.child('remoting') });
+    this.#server = new RemotingServer({ name: 'broker', logger: this.logger.child('remoting'), channelMaxIdleMs: this.config.serverChannelMaxIdleTimeSeconds * 1000 });
     this.#namesrvClient = new RemotingClient({ logger: this.logger.child('namesrv-client') });
     this.#registerProcessors();
   }
@@ -180,9 +180,10 @@ export class BrokerController implements BrokerContext {
   async start(): Promise<void> {
     const root = this.config.storePathRootDir;
     fs.mkdirSync(path.join(root, 'config'), { recursive: true });
-    this.topicConfigManager.load();
-    this.subscriptionGroupManager.load();
-    this.consumerOffsetManager.load();
+    const configLogger = this.logger.child('config');
+    this.topicConfigManager.load(configLogger);
+    this.subscriptionGroupManager.load(configLogger);
+    this.consumerOffsetManager.load(configLogger);
 
     const store: MessageStore = this.#injectedStore ?? (await this.#createDefaultStore());
     this.#store = store;
@@ -214,7 +215,8 @@ export class BrokerController implements BrokerContext {
     this.#schedule.start();
     this.#transaction.start();
     this.#every(this.config.offsetFlushIntervalMs, () => this.#persistOffsets());
-    this.#every(CHANNEL_SCAN_INTERVAL_MS, () => this.#scanNotActiveChannels());
+    // Scanned at least twice per expiry period, so a short test expiry is honoured too.
+    this.#every(Math.max(100, Math.min(CHANNEL_SCAN_INTERVAL_MS, (this.config.channelExpiredTimeoutMs ?? BROKER_CHANNEL_EXPIRED_MS) / 2)), () => this.#scanNotActiveChannels());
     const registerEveryMs = Math.max(REGISTER_NAMESRV_PERIOD_MS_MIN, Math.min(this.config.registerNameServerPeriodMs, REGISTER_NAMESRV_PERIOD_MS_MAX));
     this.#every(registerEveryMs, () => void this.#registerBrokerAllNow());
     await this.#registerBrokerAllNow();
@@ -231,6 +233,8 @@ export class BrokerController implements BrokerContext {
       fileReservedTimeHours: this.config.fileReservedTime,
       deleteWhen: this.config.deleteWhen,
       diskMaxUsedSpaceRatio: this.config.diskMaxUsedSpaceRatio,
+      flushIntervalCommitLogMs: this.config.flushIntervalCommitLog,
+      commitLogFileBytes: this.config.mappedFileSizeCommitLog,
       logger: this.logger.child('store'),
     });
   }
@@ -290,6 +294,10 @@ export class BrokerController implements BrokerContext {
         this.logger.debug('notify consumer ids changed failed', { group, error: (err as Error).message });
       }
     }
+  }
+
+  clientConnectionCount(): number {
+    return this.#server.connections().length;
   }
 
   /** Schedules one REGISTER_BROKER to every NameServer (coalesces bursts of topic changes). */

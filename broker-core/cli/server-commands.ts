@@ -104,17 +104,24 @@ export async function runNamesrv(args: string[], io: Io): Promise<number> {
     const f = flags(args, ['p', 'c']);
     let port = 9876;
     const isPort = (text: string) => /^\d{1,5}$/.test(text) && Number(text) <= 65535;
+    let channelMaxIdleMs: number | undefined;
     if (f.has('c')) {
       const file = f.get('c')!;
-      const listenPort = parseProperties(readConfigFile(file)).get('listenPort');
+      const props = parseProperties(readConfigFile(file));
+      const listenPort = props.get('listenPort');
       if (listenPort && !isPort(listenPort.value)) throw new UsageError(`${file} line ${listenPort.line}: listenPort must be a whole number from 0 to 65535 (got "${listenPort.value}")`);
       if (listenPort) port = Number(listenPort.value);
+      const idle = props.get('serverChannelMaxIdleTimeSeconds');
+      if (idle) {
+        if (!/^\d+$/.test(idle.value)) throw new UsageError(`${file} line ${idle.line}: serverChannelMaxIdleTimeSeconds must be a whole number (got "${idle.value}")`);
+        channelMaxIdleMs = Number(idle.value) * 1000;
+      }
     }
     if (f.has('p')) {
       if (!isPort(f.get('p')!)) throw new UsageError(`the port must be a whole number from 0 to 65535 (got "${f.get('p')}")`);
       port = Number(f.get('p'));
     }
-    const namesrv = new NamesrvController({ port, logger: createLogger('namesrv'), kvConfigPath: path.join(home(io.env), 'namesrv', 'kvConfig.json') });
+    const namesrv = new NamesrvController({ port, logger: createLogger('namesrv'), kvConfigPath: path.join(home(io.env), 'namesrv', 'kvConfig.json'), channelMaxIdleMs });
     await namesrv.start();
     io.stdout.write(`The Name Server boot success. listening on 0.0.0.0:${namesrv.port}\n`);
     onStop(() => namesrv.shutdown());

@@ -15,8 +15,20 @@ export const INFLIGHT_REQUESTS_MAX = 4096;
 export const SERVER_PENDING_REQUESTS_PER_CONNECTION_MAX = 8192;
 /** Bytes queued in a socket's write buffer before the server stops reading that connection. */
 export const SOCKET_WRITE_BUFFER_BYTES_MAX = 32 * 1024 * 1024;
+/**
+ * Bytes of not-yet-complete frames all connections of one server may hold together. One connection may hold up
+ * to FRAME_BYTES_MAX; without a shared bound, many slow senders of large frames could exhaust memory. A
+ * connection whose data would pass it is closed.
+ */
+export const SERVER_PARTIAL_FRAME_BYTES_MAX = 512 * 1024 * 1024;
 /** Default timeout for a request when the caller gives none. */
 export const REQUEST_TIMEOUT_MS_DEFAULT = 3_000;
+/**
+ * A server connection with neither reads nor writes for this long is closed (RocketMQ's
+ * serverChannelMaxIdleTimeSeconds, 120 s). Live clients heartbeat every 30 s; a peer that vanished without
+ * closing its socket (host down, process frozen) would otherwise hold a descriptor and its buffers forever.
+ */
+export const SERVER_CHANNEL_MAX_IDLE_MS_DEFAULT = 120_000;
 
 // ---- message ----
 /** RocketMQ's maxMessageSize default. */
@@ -26,6 +38,8 @@ export const MESSAGE_PROPERTIES_BYTES_MAX = 32_767;
 /** Topic name limit (TopicValidator). Retry and DLQ topics may be longer (255). */
 export const TOPIC_NAME_CHARS_MAX = 127;
 export const SYSTEM_TOPIC_NAME_CHARS_MAX = 255;
+/** Read or write queues of one topic (and retry queues of a group): more would make every per-queue loop a stall. */
+export const TOPIC_QUEUE_NUMS_MAX = 1024;
 /** Consumer / producer group name limit. */
 export const GROUP_NAME_CHARS_MAX = 255;
 /** Characters allowed in topic and group names. */

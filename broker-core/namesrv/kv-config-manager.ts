@@ -4,6 +4,8 @@
  * kvConfig.json ({"configTable":{ns:{k:v}}}) when a path is given; written atomically.
  */
 import { readJsonFile, writeFileAtomic } from '../broker/config/json-file';
+import { objectOf } from '../protocol/json-shape';
+import { silentLogger, type Logger } from '../util/logger';
 
 export const NAMESPACE_ORDER_TOPIC_CONFIG = 'ORDER_TOPIC_CONFIG';
 
@@ -15,12 +17,12 @@ export class KvConfigManager {
     this.#path = path;
   }
 
-  load(): void {
+  load(logger: Logger = silentLogger): void {
     if (!this.#path) return;
-    const data = readJsonFile(this.#path) as { configTable?: Record<string, Record<string, unknown>> } | undefined;
-    for (const [namespace, entries] of Object.entries(data?.configTable ?? {})) {
+    const data = objectOf(readJsonFile(this.#path, logger));
+    for (const [namespace, entries] of Object.entries(objectOf(data?.configTable) ?? {})) {
       const map = new Map<string, string>();
-      for (const [key, value] of Object.entries(entries ?? {})) map.set(key, String(value));
+      for (const [key, value] of Object.entries(objectOf(entries) ?? {})) if (value !== null && typeof value !== 'object') map.set(key, String(value));
       this.#table.set(namespace, map);
     }
   }

@@ -8,13 +8,14 @@
  *    bare keys for older clients such as ali-ons (version 121).
  */
 import zlib from 'node:zlib';
-import { NAMESRV_SCAN_INTERVAL_MS } from '../config/limits';
+import { NAMESRV_SCAN_INTERVAL_MS, SYSTEM_TOPIC_NAME_CHARS_MAX, TOPIC_QUEUE_NUMS_MAX } from '../config/limits';
 import { parseJavaJson, stringifyJavaJson } from '../protocol/fastjson';
 import { createResponse, type RemotingCommand } from '../protocol/remoting-command';
 import { RequestCode } from '../protocol/request-code';
 import { ResponseCode } from '../protocol/response-code';
 import { RemotingServer, type RemotingConnection } from '../remoting/remoting-server';
 import { Header } from '../broker/processors/header';
+import { integerOf, objectOf, objectsOf, textOf, textsOf } from '../protocol/json-shape';
 import { silentLogger, type Logger } from '../util/logger';
 import { KvConfigManager, NAMESPACE_ORDER_TOPIC_CONFIG } from './kv-config-manager';
 import { RouteInfoManager, type DataVersion, type QueueData, type TopicConfigLike, type TopicRouteData } from './route-info-manager';
@@ -33,6 +34,8 @@ export interface NamesrvOptions {
   scanIntervalMs?: number;
   /** Where the KV config is kept (RocketMQ's kvConfig.json); null keeps it in memory. */
   kvConfigPath?: string | null;
+  /** Close a connection idle this long (RocketMQ serverChannelMaxIdleTimeSeconds); default 120 s, 0 = never. */
+  channelMaxIdleMs?: number;
 }
 
 export class NamesrvController {
@@ -52,7 +55,7 @@ export class NamesrvController {
     this.#logger = options.logger ?? silentLogger;
     this.routeInfoManager = new RouteInfoManager({ now: options.now, brokerExpiredMs: options.brokerExpiredMs });
     this.kvConfigManager = new KvConfigManager(options.kvConfigPath ?? null);
-    this.#server = new RemotingServer({ name: 'namesrv', host: options.host, logger: this.#logger });
+    this.#server = new RemotingServer({ name: 'namesrv', host: options.host, logger: this.#logger, channelMaxIdleMs: options.channelMaxIdleMs });
     this.#config.set('listenPort', String(options.port));
     this.#config.set('kvConfigPath', options.kvConfigPath ?? '');
     this.#config.set('orderMessageEnable', 'false');
@@ -71,7 +74,7 @@ export class NamesrvController {
 
   async start(): Promise<void> {
     if (this.#started) return;
-    this.kvConfigManager.load();
+    this.kvConfigManager.load(this.#logger.child('config'));
     this.#port = await this.#server.listen(this.#options.port, this.#options.host);
     this.#started = true;
     const interval = this.#options.scanIntervalMs ?? NAMESRV_SCAN_INTERVAL_MS;
@@ -172,7 +175,7 @@ export class NamesrvController {
     const brokerId = header.int('brokerId');
     const haServerAddr = header.optString('haServerAddr') ?? '';
     const body = request.body ?? Buffer.alloc(0);
-    const crc = header.optNumber('bodyCrc32') ?? 0;
+    const crc = header.optInt('bodyCrc32') ?? 0;
     if (crc !== 0 && body.length > 0 && (zlib.crc32(body) & 0x7fffffff) !== crc) {
       this.#logger.warn('register broker: body crc32 does not match', { brokerAddr });
       return createResponse(request, ResponseCode.SYSTEM_ERROR, 'crc32 not match');
@@ -184,18 +187,11 @@ export class NamesrvController {
     let topicConfigWrapper: { dataVersion: DataVersion; topicConfigTable: Record<string, TopicConfigLike> } | null = null;
     let filterServerList: string[] = [];
     if (body.length > 0) {
-      const parsed = parseJavaJson(body.toString('utf8')) as {
-        filterServerList?: string[];
-        topicConfigSerializeWrapper?: { dataVersion?: DataVersion; topicConfigTable?: Record<string, TopicConfigLike> };
-      };
-      filterServerList = parsed.filterServerList ?? [];
-      const wrapper = parsed.topicConfigSerializeWrapper;
-      if (wrapper) {
-        topicConfigWrapper = {
-          dataVersion: wrapper.dataVersion ?? { counter: 0, timestamp: 0 },
-          topicConfigTable: wrapper.topicConfigTable ?? {},
-        };
-      }
+      const parsed = objectOf(parseJavaJson(body.toString('utf8')));
+      if (!parsed) return createResponse(request, ResponseCode.SYSTEM_ERROR, 'the registration body is not a JSON object');
+      filterServerList = textsOf(parsed.filterServerList);
+      const wrapper = objectOf(parsed.topicConfigSerializeWrapper);
+      if (wrapper) topicConfigWrapper = { dataVersion: dataVersionOf(wrapper.dataVersion), topicConfigTable: topicConfigTableOf(wrapper.topicConfigTable) };
     }
     const first = !this.routeInfoManager.liveBrokers().some((live) => live.brokerAddr === brokerAddr);
     const result = this.routeInfoManager.registerBroker({
@@ -232,7 +228,7 @@ export class NamesrvController {
   #queryDataVersion(request: RemotingCommand): RemotingCommand {
     const header = new Header(request);
     const brokerAddr = header.string('brokerAddr');
-    const sent = request.body && request.body.length > 0 ? (parseJavaJson(request.body.toString('utf8')) as DataVersion) : null;
+    const sent = request.body && request.body.length > 0 ? dataVersionOf(parseJavaJson(request.body.toString('utf8'))) : null;
     const changed = sent ? this.routeInfoManager.isBrokerTopicConfigChanged(brokerAddr, sent) : true;
     this.routeInfoManager.touchBroker(brokerAddr);
     const known = this.routeInfoManager.brokerDataVersion(brokerAddr);
@@ -263,14 +259,15 @@ export class NamesrvController {
 
   #registerTopic(request: RemotingCommand): RemotingCommand {
     const topic = new Header(request).string('topic');
-    const body = request.body && request.body.length > 0 ? (parseJavaJson(request.body.toString('utf8')) as { queueDatas?: QueueData[] }) : {};
-    const queueDatas = (body.queueDatas ?? []).map((q) => ({
-      brokerName: String(q.brokerName),
-      perm: Number(q.perm ?? 6),
-      readQueueNums: Number(q.readQueueNums ?? 0),
-      topicSysFlag: Number(q.topicSysFlag ?? 0),
-      writeQueueNums: Number(q.writeQueueNums ?? 0),
-    }));
+    const body = request.body && request.body.length > 0 ? objectOf(parseJavaJson(request.body.toString('utf8'))) : {};
+    const queueDatas: QueueData[] = objectsOf(body?.queueDatas).flatMap((q) => {
+      const brokerName = textOf(q.brokerName);
+      const readQueueNums = integerOf(q.readQueueNums ?? 0, 0, TOPIC_QUEUE_NUMS_MAX);
+      const writeQueueNums = integerOf(q.writeQueueNums ?? 0, 0, TOPIC_QUEUE_NUMS_MAX);
+      const perm = integerOf(q.perm ?? 6, 0, 7);
+      if (!brokerName || readQueueNums === undefined || writeQueueNums === undefined || perm === undefined) return [];
+      return [{ brokerName, perm, readQueueNums, topicSysFlag: integerOf(q.topicSysFlag) ?? 0, writeQueueNums }];
+    });
     this.routeInfoManager.registerTopic(topic, queueDatas);
     return createResponse(request, ResponseCode.SUCCESS);
   }
@@ -320,4 +317,30 @@ export function encodeTopicRouteData(route: TopicRouteData, numericKeysUnquoted:
     route.queueDatas.map((q) => ({ brokerName: q.brokerName, perm: q.perm, readQueueNums: q.readQueueNums, topicSysFlag: q.topicSysFlag, writeQueueNums: q.writeQueueNums })),
   );
   return stringifyJavaJson(value, { numericKeysUnquoted });
+}
+
+/** A registration's dataVersion; a malformed one reads as version 0 (the topics are then taken as changed). */
+function dataVersionOf(value: unknown): DataVersion {
+  const version = objectOf(value);
+  return { counter: integerOf(version?.counter) ?? 0, timestamp: integerOf(version?.timestamp) ?? 0 };
+}
+
+/**
+ * The topic configs of a registration: entries that are not objects with a topic name (1..255 characters;
+ * brokers register topics named after themselves, so RocketMQ's stricter send-time pattern is not applied),
+ * queue counts and a permission are left out of the routes: a broker never sends them, and a hostile peer
+ * must not poison the routes clients read.
+ */
+function topicConfigTableOf(value: unknown): Record<string, TopicConfigLike> {
+  const table: Record<string, TopicConfigLike> = {};
+  for (const entry of Object.values(objectOf(value) ?? {})) {
+    const config = objectOf(entry);
+    const topicName = textOf(config?.topicName);
+    const readQueueNums = integerOf(config?.readQueueNums, 0, TOPIC_QUEUE_NUMS_MAX);
+    const writeQueueNums = integerOf(config?.writeQueueNums, 0, TOPIC_QUEUE_NUMS_MAX);
+    const perm = integerOf(config?.perm, 0, 7);
+    if (!topicName || topicName.length > SYSTEM_TOPIC_NAME_CHARS_MAX || readQueueNums === undefined || writeQueueNums === undefined || perm === undefined) continue;
+    table[topicName] = { topicName, readQueueNums, writeQueueNums, perm, topicSysFlag: integerOf(config?.topicSysFlag) ?? 0, order: config?.order === true };
+  }
+  return table;
 }

@@ -53,6 +53,13 @@ export interface ConnectionOptions {
   /** Source of opaque values for requests we send on this connection. */
   nextOpaque: () => number;
   onClose?: (connection: Connection) => void;
+  /** Shared by a server's connections: bytes of incomplete frames held, and the most they may hold together. */
+  partialFrameBudget?: PartialFrameBudget;
+}
+
+export interface PartialFrameBudget {
+  used: number;
+  readonly max: number;
 }
 
 function socketAddress(address: string | undefined, port: number | undefined): string {
@@ -142,11 +149,22 @@ export class Connection implements RemotingConnection {
 
   #onData(chunk: Buffer): void {
     let frames: Buffer[];
+    const bufferedBefore = this.#decoder.bufferedBytes;
+    const budget = this.#options.partialFrameBudget;
     try {
       frames = this.#decoder.push(chunk);
     } catch (err) {
+      if (budget) budget.used += this.#decoder.bufferedBytes - bufferedBefore; // released again on close
       this.#dropCorrupt(err);
       return;
+    }
+    if (budget) {
+      budget.used += this.#decoder.bufferedBytes - bufferedBefore;
+      if (budget.used > budget.max) {
+        this.#options.logger.warn('closing a connection: incomplete frames of all connections are over their limit', { peer: this.remoteAddress, bufferedBytes: this.#decoder.bufferedBytes, limitBytes: budget.max });
+        this.#socket.destroy();
+        return;
+      }
     }
     for (const frame of frames) {
       let command: RemotingCommand;
@@ -190,7 +208,9 @@ export class Connection implements RemotingConnection {
       try {
         response = await processor(request, this);
       } catch (err) {
-        this.#options.logger.warn('processor failed', { code: requestCodeName(request.code), peer: this.remoteAddress, error: errorMessage(err) });
+        // A request with a bad field is the peer's mistake, answered with a remark; logged at debug so bad input cannot flood the log.
+        const invalidInput = (err as { code?: unknown } | null)?.code === 'BROKER_ERR_INVALID_ARGUMENT';
+        this.#options.logger[invalidInput ? 'debug' : 'warn']('processor failed', { code: requestCodeName(request.code), peer: this.remoteAddress, error: errorMessage(err) });
         response = createResponse(request, ResponseCode.SYSTEM_ERROR, errorMessage(err) || 'processor failed');
       } finally {
         this.#processing--;
@@ -209,6 +229,7 @@ export class Connection implements RemotingConnection {
   #onClose(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#options.partialFrameBudget) this.#options.partialFrameBudget.used -= this.#decoder.bufferedBytes;
     for (const [opaque, pending] of this.#pending) {
       clearTimeout(pending.timer);
       pending.reject(new ConnectionClosedError(`connection to ${this.remoteAddress} closed before ${requestCodeName(pending.code)} was answered`));

@@ -3,9 +3,9 @@
  * (the broker listens on 10911 and on the "fast" port 10909 with the same table).
  */
 import net from 'node:net';
-import { Connection, type RemotingConnection, type RequestProcessor } from './connection';
+import { Connection, type PartialFrameBudget, type RemotingConnection, type RequestProcessor } from './connection';
 import { silentLogger, type Logger } from '../util/logger';
-import { FRAME_BYTES_MAX } from '../config/limits';
+import { FRAME_BYTES_MAX, SERVER_CHANNEL_MAX_IDLE_MS_DEFAULT, SERVER_PARTIAL_FRAME_BYTES_MAX } from '../config/limits';
 
 export type { RemotingConnection, RequestProcessor } from './connection';
 
@@ -14,6 +14,10 @@ export interface RemotingServerOptions {
   host?: string;
   logger?: Logger;
   frameBytesMax?: number;
+  /** Close a connection idle (no read, no write) this long; 0 disables. Default SERVER_CHANNEL_MAX_IDLE_MS_DEFAULT. */
+  channelMaxIdleMs?: number;
+  /** Bytes of incomplete frames all connections may hold together (default SERVER_PARTIAL_FRAME_BYTES_MAX). */
+  partialFrameBytesMax?: number;
 }
 
 export class RemotingServer {
@@ -24,11 +28,18 @@ export class RemotingServer {
   readonly #connections = new Set<Connection>();
   readonly #closeListeners: ((connection: RemotingConnection) => void)[] = [];
   #nextConnectionId = 1;
+  readonly #partialFrameBudget: PartialFrameBudget;
   #opaque = 0;
 
   constructor(options: RemotingServerOptions) {
     this.#options = options;
     this.#logger = options.logger ?? silentLogger;
+    this.#partialFrameBudget = { used: 0, max: options.partialFrameBytesMax ?? SERVER_PARTIAL_FRAME_BYTES_MAX };
+  }
+
+  /** Bytes of incomplete frames held by all connections now. */
+  get partialFrameBytes(): number {
+    return this.#partialFrameBudget.used;
   }
 
   registerProcessor(code: number, processor: RequestProcessor): void {
@@ -69,6 +80,7 @@ export class RemotingServer {
       logger: this.#logger,
       processors: this.#processors,
       frameBytesMax: this.#options.frameBytesMax ?? FRAME_BYTES_MAX,
+      partialFrameBudget: this.#partialFrameBudget,
       nextOpaque: () => (this.#opaque = (this.#opaque + 1) | 0),
       onClose: (closed) => {
         this.#connections.delete(closed);
@@ -82,6 +94,15 @@ export class RemotingServer {
       },
     });
     this.#connections.add(connection);
+    const idleMs = this.#options.channelMaxIdleMs ?? SERVER_CHANNEL_MAX_IDLE_MS_DEFAULT;
+    if (idleMs > 0) {
+      // Node's socket timeout fires after idleMs without any read or write: Netty's ALL_IDLE event.
+      socket.setTimeout(idleMs);
+      socket.on('timeout', () => {
+        this.#logger.info('closing an idle connection', { connection: connection.id, peer: connection.remoteAddress, idleMs });
+        connection.close();
+      });
+    }
     this.#logger.debug('connection accepted', { connection: connection.id, peer: connection.remoteAddress });
   }
 }

@@ -49,7 +49,11 @@ const KEYS: Record<string, [keyof BrokerConfig, Kind]> = {
   transactionTimeOut: ['transactionTimeOut', 'int'],
   transactionCheckMax: ['transactionCheckMax', 'int'],
   transactionCheckInterval: ['transactionCheckInterval', 'int'],
+  flushConsumerOffsetInterval: ['offsetFlushIntervalMs', 'int'],
+  flushIntervalCommitLog: ['flushIntervalCommitLog', 'int'],
+  serverChannelMaxIdleTimeSeconds: ['serverChannelMaxIdleTimeSeconds', 'int'],
   registerNameServerPeriod: ['registerNameServerPeriodMs', 'int'],
+  mappedFileSizeCommitLog: ['mappedFileSizeCommitLog', 'int'],
 };
 
 /** Keys read only to refuse what a Rocketdeck broker cannot be (see the file comment). */

@@ -235,23 +235,30 @@ export class DefaultMessageStore implements MessageStore {
     this.#index.load(abnormal);
 
     let end = 0;
+    const notes: string[] = [];
+    let verifyFrom: number | null = null;
     if (hasData && !abnormal && checkpoint) {
       end = checkpoint.confirmPhyOffset;
-      if (!this.#looksLikeEnd(end)) {
-        this.#logger.warn('checkpoint does not match the commit log; recovering as after a crash', { confirmPhyOffset: end });
+      // As RocketMQ's normal recovery: the last three files are read back with their CRCs, so a damaged record
+      // is found at start, not by a consumer. The data must end exactly where the checkpoint says.
+      verifyFrom = this.#verifyFrom();
+      const verify = this.#commitLog.scan(verifyFrom, true, () => {}, { countDropped: false });
+      if (verify.crcMismatches > 0) notes.push(`${verify.crcMismatches} records with a body CRC mismatch found and kept (see the warnings for their offsets)`);
+      if (!this.#looksLikeEnd(end) || verify.end !== end) {
+        this.#logger.warn('the commit log does not end where the checkpoint says; recovering as after a crash', { confirmPhyOffset: end, verifiedTo: verify.end, reason: verify.reason });
         abnormal = true;
       }
     }
     let scanFrom = this.#commitLog.minOffset;
-    const notes: string[] = [];
     if (abnormal) {
       const safe = checkpoint ? Math.min(checkpoint.confirmPhyOffset, checkpoint.logicsPhyOffset, checkpoint.indexPhyOffset) : this.#commitLog.minOffset;
       scanFrom = Math.max(this.#commitLog.minOffset, safe - (safe % this.#commitLog.segmentBytes));
+      if (verifyFrom !== null) scanFrom = Math.min(scanFrom, verifyFrom);
       const scan = this.#commitLog.scan(scanFrom, true, () => {});
       end = scan.end;
       notes.push(`abnormal recovery (${aborted ? 'abort marker present' : 'no valid checkpoint'}): scanned ${scan.records} records from ${scanFrom}, end ${end}`);
       if (scan.droppedBytes > 0) notes.push(`dropped ${scan.droppedBytes} bytes after ${end} (${scan.reason ?? 'torn tail'})`);
-      if (scan.crcMismatches > 0) notes.push(`${scan.crcMismatches} records with a body CRC mismatch kept`);
+      if (scan.crcMismatches > 0 && verifyFrom === null) notes.push(`${scan.crcMismatches} records with a body CRC mismatch kept`);
     }
     if (!hasData) end = checkpoint?.confirmPhyOffset ?? 0;
     this.#commitLog.setEnd(hasData ? end : Math.max(end, 0));
@@ -265,10 +272,16 @@ export class DefaultMessageStore implements MessageStore {
     this.#index.truncateDirty(end);
 
     let replayFrom = abnormal ? scanFrom : checkpoint ? Math.min(checkpoint.logicsPhyOffset, checkpoint.indexPhyOffset) : end;
-    const missing = this.#missingQueues(hasData);
+    const { missing, shortened } = this.#damagedQueues(hasData);
     if (missing.length > 0) {
       replayFrom = this.#commitLog.minOffset;
       notes.push(`rebuilding consume queues from the commit log (missing: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''})`);
+    }
+    if (shortened.length > 0) {
+      // Entries past a shortened queue's last one point at records after its lastPhyEnd: replaying from there refills it.
+      replayFrom = Math.min(replayFrom, ...shortened.map((s) => s.lastPhyEnd));
+      for (const s of shortened) this.#logger.warn('consume queue is shorter than recorded at the last shutdown; rebuilding it from the commit log', s);
+      notes.push(`rebuilding shortened consume queues from the commit log (${shortened.slice(0, 5).map((s) => `${s.queue}: ${s.entries} of ${s.recorded} entries`).join(', ')}${shortened.length > 5 ? ', …' : ''})`);
     }
     replayFrom = Math.max(replayFrom, this.#commitLog.minOffset);
     if (hasData && replayFrom < end) {
@@ -408,21 +421,44 @@ export class DefaultMessageStore implements MessageStore {
     }
   }
 
-  /** Queues recorded in queues.json whose folders are gone (a deleted consumequeue folder is rebuilt). */
-  #missingQueues(hasData: boolean): string[] {
-    let listed: string[] = [];
-    try {
-      listed = (JSON.parse(fs.readFileSync(this.#queueListFile, 'utf8')) as { queues?: string[] }).queues ?? [];
-    } catch {
-      // No list: a store from before the list existed, or the whole consumequeue folder was deleted.
-      return hasData && this.#queues.size === 0 ? ['*'] : [];
-    }
-    return listed.filter((key) => !this.#queues.has(key) || this.#queues.get(key)!.maxOffset === 0);
+  /** Where normal recovery starts verifying: the start of the third-to-last commit-log file (RocketMQ's choice). */
+  #verifyFrom(): number {
+    const starts = this.#commitLog.segmentStarts();
+    return starts[Math.max(0, starts.length - 3)] ?? this.#commitLog.minOffset;
   }
 
+  /**
+   * Queues recorded in queues.json whose folders are gone (a deleted consumequeue folder is rebuilt), and queues
+   * holding fewer entries than queues.json recorded at the last start or shutdown (a truncated or damaged file).
+   */
+  #damagedQueues(hasData: boolean): { missing: string[]; shortened: { queue: string; entries: number; recorded: number; lastPhyEnd: number }[] } {
+    let listed: string[] = [];
+    let recorded: Record<string, unknown> = {};
+    try {
+      const parsed = JSON.parse(fs.readFileSync(this.#queueListFile, 'utf8')) as { queues?: unknown; maxOffsets?: unknown };
+      listed = Array.isArray(parsed.queues) ? parsed.queues.filter((key): key is string => typeof key === 'string') : [];
+      recorded = typeof parsed.maxOffsets === 'object' && parsed.maxOffsets !== null ? (parsed.maxOffsets as Record<string, unknown>) : {};
+    } catch {
+      // No list: a store from before the list existed, or the whole consumequeue folder was deleted.
+      return { missing: hasData && this.#queues.size === 0 ? ['*'] : [], shortened: [] };
+    }
+    const missing = listed.filter((key) => !this.#queues.has(key) || this.#queues.get(key)!.maxOffset === 0);
+    const shortened = [];
+    for (const [key, queue] of this.#queues) {
+      const was = recorded[key];
+      if (typeof was === 'number' && queue.maxOffset > 0 && queue.maxOffset < was) {
+        shortened.push({ queue: key, entries: queue.maxOffset, recorded: was, lastPhyEnd: queue.lastPhyEnd });
+      }
+    }
+    return { missing, shortened };
+  }
+
+  /** The queue list, and each queue's entry count (what the next start checks the files against). */
   #writeQueueList(): void {
     this.#queueListDirty = false;
-    writeFileAtomicSync(this.#queueListFile, JSON.stringify({ queues: [...this.#queues.keys()].sort() }));
+    const keys = [...this.#queues.keys()].sort();
+    const maxOffsets = Object.fromEntries(keys.map((key) => [key, this.#queues.get(key)!.maxOffset]));
+    writeFileAtomicSync(this.#queueListFile, JSON.stringify({ queues: keys, maxOffsets }));
   }
 
   #dispatchRecovered(meta: RecordMeta, offset: number): boolean {

@@ -84,10 +84,19 @@ const TWO_32 = 4294967296;
 
 /** Writes a safe integer (possibly negative) as a big-endian int64 without BigInt. */
 export function writeInt64(buf: Buffer, value: number, pos: number): void {
+  if (!Number.isSafeInteger(value)) {
+    // Past 2^53 a number is not exact (a header's 9223372036854775807 arrives as 2^63): clamp to the int64 range.
+    const big = BigInt(Math.trunc(Number.isFinite(value) ? value : 0));
+    buf.writeBigInt64BE(big > INT64_MAX ? INT64_MAX : big < INT64_MIN ? INT64_MIN : big, pos);
+    return;
+  }
   const hi = Math.floor(value / TWO_32);
   buf.writeInt32BE(hi, pos);
   buf.writeUInt32BE(value - hi * TWO_32, pos + 4);
 }
+
+const INT64_MAX = 2n ** 63n - 1n;
+const INT64_MIN = -(2n ** 63n);
 
 /** Reads a big-endian int64 as a number (exact below 2^53). */
 export function readInt64(buf: Buffer, pos: number): number {

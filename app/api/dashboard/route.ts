@@ -10,7 +10,9 @@ import { dayOf, readDay, summarizeDay } from '@/lib/server/metrics';
 
 export const dynamic = 'force-dynamic';
 
-const query = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'The day is yyyy-mm-dd').optional() });
+/** yyyy-mm-dd naming a real calendar day (2026-02-30 is not one). */
+const isCalendarDay = (day: string) => { const t = Date.parse(`${day}T00:00:00Z`); return Number.isFinite(t) && new Date(t).toISOString().startsWith(day); };
+const query = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'The day is yyyy-mm-dd').refine(isCalendarDay, 'That day does not exist').optional() });
 
 export async function GET(request: Request) {
   const parsed = parseQuery(request, query);

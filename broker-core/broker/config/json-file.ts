@@ -2,7 +2,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseJavaJson } from '../../protocol/fastjson';
-import { BrokerError } from '../../util/errors';
+import { BrokerError, StoreCorruptError, errorMessage } from '../../util/errors';
+import { silentLogger, type Logger } from '../../util/logger';
 
 export function writeFileAtomic(filePath: string, text: string): void {
   try {
@@ -22,17 +23,55 @@ export function writeFileAtomic(filePath: string, text: string): void {
   }
 }
 
-/** Reads a (possibly fastjson-flavoured) JSON file; falls back to `.bak` when the main file is unreadable. */
-export function readJsonFile(filePath: string): unknown {
-  for (const candidate of [filePath, `${filePath}.bak`]) {
-    try {
-      if (!fs.existsSync(candidate)) continue;
-      const text = fs.readFileSync(candidate, 'utf8');
-      if (text.trim() === '') continue;
-      return parseJavaJson(text);
-    } catch {
-      // try the backup
-    }
+type ReadOutcome = { kind: 'absent' } | { kind: 'ok'; value: unknown } | { kind: 'damaged'; reason: string };
+
+function readOne(file: string): ReadOutcome {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'absent' } : { kind: 'damaged', reason: errorMessage(err) };
   }
+  if (text.trim() === '') return { kind: 'absent' };
+  try {
+    const value = parseJavaJson(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return { kind: 'damaged', reason: 'not a JSON object' };
+    return { kind: 'ok', value };
+  } catch (err) {
+    return { kind: 'damaged', reason: errorMessage(err) };
+  }
+}
+
+/**
+ * Reads a (possibly fastjson-flavoured) JSON config file the way RocketMQ's ConfigManager.load does, and says
+ * what it did: an empty or damaged file falls back to `.bak`; a damaged file without a backup starts empty;
+ * a damaged file whose backup is damaged too stops the start (StoreCorruptError naming both files). A damaged
+ * file is copied to `.corrupt` before the next write replaces it, so it can still be looked at.
+ */
+export function readJsonFile(filePath: string, logger: Logger = silentLogger): unknown {
+  const main = readOne(filePath);
+  if (main.kind === 'ok') return main.value;
+  if (main.kind === 'damaged') {
+    try {
+      fs.copyFileSync(filePath, `${filePath}.corrupt`);
+    } catch {
+      // unreadable as well: nothing to keep
+    }
+    logger.error('config file is damaged; trying its backup', { file: filePath, reason: main.reason, keptAs: `${filePath}.corrupt` });
+  }
+  const backupPath = `${filePath}.bak`;
+  const backup = readOne(backupPath);
+  if (backup.kind === 'ok') {
+    if (main.kind === 'damaged') logger.error('config file restored from its backup (changes after the backup was taken are lost)', { file: filePath, backup: backupPath });
+    else logger.warn('config file is empty or missing; loaded its backup', { file: filePath, backup: backupPath });
+    return backup.value;
+  }
+  if (backup.kind === 'damaged') {
+    throw new StoreCorruptError(
+      `${filePath} (${main.kind === 'damaged' ? main.reason : 'empty'}) and its backup ${backupPath} (${backup.reason}) are both damaged; ` +
+        'restore one of them, or move both away to start without these settings',
+    );
+  }
+  if (main.kind === 'damaged') logger.error('config file is damaged and has no backup; starting without its settings', { file: filePath });
   return undefined;
 }

@@ -1,6 +1,8 @@
 /** Subscription group configs, persisted to <store>/config/subscriptionGroup.json. */
 import path from 'node:path';
 import { readJsonFile, writeFileAtomic } from '../config/json-file';
+import { integerOf, objectOf } from '../../protocol/json-shape';
+import { silentLogger, type Logger } from '../../util/logger';
 import { newDataVersion, nextDataVersion, type DataVersion } from '../topics/topic-config-manager';
 
 export interface SubscriptionGroupConfig {
@@ -51,11 +53,18 @@ export class SubscriptionGroupManager {
     for (const name of BUILT_IN_GROUPS) this.table.set(name, makeSubscriptionGroupConfig(name, name === 'TOOLS_CONSUMER' || name === '__MONITOR_CONSUMER' ? {} : {}));
   }
 
-  load(): void {
-    const raw = readJsonFile(this.#filePath) as { subscriptionGroupTable?: Record<string, Record<string, unknown>>; dataVersion?: DataVersion } | undefined;
+  load(logger: Logger = silentLogger): void {
+    const raw = objectOf(readJsonFile(this.#filePath, logger));
     if (!raw) return;
-    for (const [name, entry] of Object.entries(raw.subscriptionGroupTable ?? {})) this.table.set(name, makeSubscriptionGroupConfig(name, entry));
-    if (raw.dataVersion) Object.assign(this.dataVersion, raw.dataVersion);
+    const skipped: string[] = [];
+    for (const [name, entry] of Object.entries(objectOf(raw.subscriptionGroupTable) ?? {})) {
+      const config = objectOf(entry);
+      if (config) this.table.set(name, makeSubscriptionGroupConfig(name, config));
+      else skipped.push(name);
+    }
+    if (skipped.length > 0) logger.error('subscriptionGroup.json entries that are not group configs were skipped', { file: this.#filePath, groups: skipped.slice(0, 10), count: skipped.length });
+    const version = objectOf(raw.dataVersion);
+    if (version) Object.assign(this.dataVersion, { counter: integerOf(version.counter) ?? 0, timestamp: integerOf(version.timestamp) ?? 0 });
   }
 
   persist(): void {

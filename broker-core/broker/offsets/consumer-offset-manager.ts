@@ -5,6 +5,8 @@
 import path from 'node:path';
 import { stringifyJavaJson } from '../../protocol/fastjson';
 import { readJsonFile, writeFileAtomic } from '../config/json-file';
+import { integerOf, objectOf } from '../../protocol/json-shape';
+import { silentLogger, type Logger } from '../../util/logger';
 import { newDataVersion, nextDataVersion, type DataVersion } from '../topics/topic-config-manager';
 
 const TOPIC_GROUP_SEPARATOR = '@';
@@ -20,14 +22,21 @@ export class ConsumerOffsetManager {
     this.#filePath = path.join(storePathRootDir, 'config', 'consumerOffset.json');
   }
 
-  load(): void {
-    const raw = readJsonFile(this.#filePath) as { offsetTable?: Record<string, Record<string, number>> } | undefined;
-    if (!raw?.offsetTable) return;
-    for (const [key, queues] of Object.entries(raw.offsetTable)) {
+  load(logger: Logger = silentLogger): void {
+    const raw = objectOf(readJsonFile(this.#filePath, logger));
+    let skipped = 0;
+    for (const [key, queues] of Object.entries(objectOf(raw?.offsetTable) ?? {})) {
       const map = new Map<number, number>();
-      for (const [queueId, consumerOffset] of Object.entries(queues ?? {})) map.set(Number(queueId), Number(consumerOffset));
-      this.offsetTable.set(key, map);
+      for (const [queueIdText, value] of Object.entries(objectOf(queues) ?? {})) {
+        const queueId = integerOf(queueIdText, 0, 2 ** 31 - 1);
+        const consumerOffset = integerOf(value, -1);
+        if (queueId === undefined || consumerOffset === undefined) skipped++;
+        else map.set(queueId, consumerOffset);
+      }
+      if (!key.includes(TOPIC_GROUP_SEPARATOR) || objectOf(queues) === undefined) skipped++;
+      else this.offsetTable.set(key, map);
     }
+    if (skipped > 0) logger.error('consumerOffset.json entries that are not offsets were skipped', { file: this.#filePath, count: skipped });
   }
 
   persist(): void {

@@ -1,5 +1,6 @@
 /** Admin codes the console and mqadmin use (protocol.md §2.4), plus VIEW_MESSAGE_BY_ID 33 and QUERY_MESSAGE 12. */
-import { BROKER_TO_CLIENT_TIMEOUT_MS, QUERY_MESSAGE_MAX } from '../../config/limits';
+import { BROKER_TO_CLIENT_TIMEOUT_MS, HELD_PULL_REQUESTS_MAX, QUERY_MESSAGE_MAX, TOPIC_QUEUE_NUMS_MAX } from '../../config/limits';
+import { integerOf, objectOf } from '../../protocol/json-shape';
 import { parseJavaJson, stringifyJavaJson } from '../../protocol/fastjson';
 import { RequestCode } from '../../protocol/request-code';
 import { ResponseCode } from '../../protocol/response-code';
@@ -8,7 +9,7 @@ import type { BrokerContext } from '../broker-context';
 import { brokerConfigToProperties, MUTABLE_BROKER_CONFIG_KEYS } from '../broker-config';
 import { makeSubscriptionGroupConfig } from '../groups/subscription-group-manager';
 import { decodeOffsetMsgIdText } from '../message/message-util';
-import { makeTopicConfig, TopicValidator } from '../topics/topic-config-manager';
+import { isSystemTopic, makeTopicConfig, TopicValidator } from '../topics/topic-config-manager';
 import { Header } from './header';
 import { validateGroupName, validateTopicName } from './send-message-processor';
 
@@ -19,21 +20,21 @@ export function processUpdateAndCreateTopic(ctx: BrokerContext, request: Remotin
   const topic = header.string('topic');
   const bad = validateTopicName(topic);
   if (bad) return createResponse(request, ResponseCode.SYSTEM_ERROR, bad);
-  if (topic === ctx.config.brokerClusterName || topic === TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC) {
-    return createResponse(request, ResponseCode.SYSTEM_ERROR, `the topic[${topic}] is conflict with system topic.`);
+  if (topic === ctx.config.brokerClusterName || isSystemTopic(topic)) {
+    return createResponse(request, ResponseCode.SYSTEM_ERROR, `The topic[${topic}] is conflict with system topic.`);
   }
   const config = makeTopicConfig(topic, 16, 6);
   config.readQueueNums = header.int('readQueueNums');
   config.writeQueueNums = header.int('writeQueueNums');
   config.perm = header.int('perm');
   config.topicFilterType = header.optString('topicFilterType') ?? 'SINGLE_TAG';
-  config.topicSysFlag = header.optNumber('topicSysFlag') ?? 0;
+  config.topicSysFlag = header.optInt('topicSysFlag') ?? 0;
   config.order = header.optBoolean('order') ?? false;
   const attributes = applyTopicAttributes(ctx.topicConfigManager.get(topic)?.attributes ?? {}, header.optString('attributes'));
   if (typeof attributes === 'string') return createResponse(request, ResponseCode.INVALID_PARAMETER, attributes);
   config.attributes = attributes;
-  if (config.readQueueNums < 0 || config.writeQueueNums < 0 || config.readQueueNums > 1024 || config.writeQueueNums > 1024) {
-    return createResponse(request, ResponseCode.INVALID_PARAMETER, 'queue numbers must be within 0..1024');
+  if (config.readQueueNums < 0 || config.writeQueueNums < 0 || config.readQueueNums > TOPIC_QUEUE_NUMS_MAX || config.writeQueueNums > TOPIC_QUEUE_NUMS_MAX) {
+    return createResponse(request, ResponseCode.INVALID_PARAMETER, `queue numbers must be within 0..${TOPIC_QUEUE_NUMS_MAX}`);
   }
   ctx.topicConfigManager.update(config);
   ctx.registerBrokerAll();
@@ -81,16 +82,34 @@ export function processGetTopicConfig(ctx: BrokerContext, request: RemotingComma
   return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(config));
 }
 
+/** Whole-number fields of a SubscriptionGroupConfig body and the values they may take. */
+const GROUP_INTEGER_FIELDS: Record<string, [number, number]> = {
+  retryQueueNums: [0, TOPIC_QUEUE_NUMS_MAX],
+  retryMaxTimes: [-1, 2 ** 31 - 1],
+  brokerId: [0, 2 ** 31 - 1],
+  whichBrokerWhenConsumeSlowly: [0, 2 ** 31 - 1],
+  groupSysFlag: [0, 2 ** 31 - 1],
+  consumeTimeoutMinute: [0, 2 ** 31 - 1],
+};
+
 export function processUpdateAndCreateSubscriptionGroup(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
-  let raw: Record<string, unknown> | null = null;
+  let raw: Record<string, unknown> | undefined;
   try {
-    raw = request.body ? (parseJavaJson(request.body.toString('utf8')) as Record<string, unknown>) : null;
+    raw = request.body ? objectOf(parseJavaJson(request.body.toString('utf8'))) : undefined;
   } catch {
-    raw = null;
+    raw = undefined;
   }
   if (!raw || typeof raw.groupName !== 'string') return createResponse(request, ResponseCode.SYSTEM_ERROR, 'the body is not a SubscriptionGroupConfig');
   const bad = validateGroupName(raw.groupName);
   if (bad) return createResponse(request, ResponseCode.SYSTEM_ERROR, bad);
+  for (const [field, [min, max]] of Object.entries(GROUP_INTEGER_FIELDS)) {
+    if (raw[field] !== undefined && raw[field] !== null && integerOf(raw[field], min, max) === undefined) {
+      return createResponse(request, ResponseCode.SYSTEM_ERROR, `${field} must be a whole number from ${min} to ${max} (got ${JSON.stringify(raw[field])?.slice(0, 40)})`);
+    }
+  }
+  if (raw.attributes !== undefined && raw.attributes !== null && !Object.values(objectOf(raw.attributes) ?? { bad: 0 }).every((v) => typeof v === 'string')) {
+    return createResponse(request, ResponseCode.SYSTEM_ERROR, 'attributes must be an object of strings');
+  }
   ctx.subscriptionGroupManager.update(makeSubscriptionGroupConfig(raw.groupName, raw));
   return createResponse(request, ResponseCode.SUCCESS);
 }
@@ -119,6 +138,9 @@ export function processGetBrokerConfig(ctx: BrokerContext, request: RemotingComm
   return createResponse(request, ResponseCode.SUCCESS, undefined, { version: JSON.stringify(version) }, Buffer.from(brokerConfigToProperties(ctx.config)));
 }
 
+/** What the run-time changeable numeric settings may be set to. */
+const BROKER_CONFIG_INTEGER_BOUNDS: Record<string, [number, number]> = { brokerPermission: [0, 7], defaultTopicQueueNums: [1, TOPIC_QUEUE_NUMS_MAX] };
+
 export function processUpdateBrokerConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
   const text = request.body?.toString('utf8') ?? '';
   const updates: Record<string, string> = {};
@@ -133,8 +155,9 @@ export function processUpdateBrokerConfig(ctx: BrokerContext, request: RemotingC
     const current = config[key];
     if (typeof current === 'boolean') config[key] = value === 'true';
     else if (typeof current === 'number') {
-      const n = Number(value);
-      if (!Number.isFinite(n)) return createResponse(request, ResponseCode.SYSTEM_ERROR, `${key} must be a number`);
+      const [min, max] = BROKER_CONFIG_INTEGER_BOUNDS[key] ?? [0, 2 ** 31 - 1];
+      const n = integerOf(value, min, max);
+      if (n === undefined) return createResponse(request, ResponseCode.SYSTEM_ERROR, `${key} must be a whole number from ${min} to ${max}`);
       config[key] = n;
     } else config[key] = value;
   }
@@ -194,6 +217,10 @@ export function processGetBrokerRuntimeInfo(ctx: BrokerContext, request: Remotin
     consumeQueueDiskRatio: String(store.consumeQueueDiskRatio),
     commitLogMinOffset: String(store.commitLogMinOffset),
     commitLogMaxOffset: String(store.commitLogMaxOffset),
+    // Rocketdeck additions (RocketMQ clients print unknown keys as they are): long-polling pulls held now, and the bound.
+    heldPullRequests: String(ctx.holdService.heldCount),
+    heldPullRequestsMax: String(HELD_PULL_REQUESTS_MAX),
+    clientConnections: String(ctx.clientConnectionCount()),
   };
   return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json({ table }));
 }

@@ -3,6 +3,7 @@
  * SEARCH_OFFSET_BY_TIMESTAMP 29, GET_MAX_/MIN_OFFSET 30/31, GET_EARLIEST_MSG_STORETIME 32, LOCK_/UNLOCK_BATCH_MQ 41/42.
  */
 import { parseJavaJson } from '../../protocol/fastjson';
+import { integerOf, objectOf, objectsOf, textOf } from '../../protocol/json-shape';
 import { ResponseCode } from '../../protocol/response-code';
 import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
 import type { RemotingConnection } from '../../remoting/remoting-server';
@@ -10,6 +11,7 @@ import type { BrokerContext } from '../broker-context';
 import { buildSubscriptionData, type SubscriptionData } from '../filter/subscription';
 import { PermName, RETRY_GROUP_TOPIC_PREFIX } from '../topics/topic-config-manager';
 import { Header } from './header';
+import { validateGroupName, validateTopicName } from './send-message-processor';
 
 interface HeartbeatBody {
   clientID?: string;
@@ -32,18 +34,45 @@ function parseBody<T>(request: RemotingCommand): T | null {
   }
 }
 
+/**
+ * The heartbeat body, read defensively: a body is client input, so entries that are not objects, groups whose
+ * names are not legal group names and subscriptions to illegal topic names are skipped (the Java client never
+ * sends them; nothing is auto-created from them).
+ */
+function heartbeatData(body: HeartbeatBody): { clientId?: string; consumers: NonNullable<HeartbeatBody['consumerDataSet']>; producers: string[] } {
+  const consumers = objectsOf(body.consumerDataSet).flatMap((consumer) => {
+    const groupName = textOf(consumer.groupName);
+    if (!groupName || validateGroupName(groupName) !== null) return [];
+    const subscriptionDataSet = objectsOf(consumer.subscriptionDataSet).flatMap((sub) => {
+      const topic = textOf(sub.topic);
+      if (!topic || validateTopicName(topic) !== null) return [];
+      const subVersion = typeof sub.subVersion === 'number' && Number.isFinite(sub.subVersion) ? sub.subVersion : undefined;
+      return [{ topic, subString: textOf(sub.subString), subVersion, expressionType: textOf(sub.expressionType) }];
+    });
+    return [{
+      groupName,
+      consumeType: textOf(consumer.consumeType),
+      messageModel: textOf(consumer.messageModel),
+      consumeFromWhere: textOf(consumer.consumeFromWhere),
+      subscriptionDataSet,
+    }];
+  });
+  const producers = objectsOf(body.producerDataSet).map((producer) => textOf(producer.groupName)).filter((group): group is string => !!group && validateGroupName(group) === null);
+  return { clientId: textOf(body.clientID), consumers, producers };
+}
+
 export function processHeartbeat(ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection): RemotingCommand {
   const body = parseBody<HeartbeatBody>(request);
-  if (!body || typeof body !== 'object') return createResponse(request, ResponseCode.SYSTEM_ERROR, 'the heartbeat body is missing or not JSON');
-  const clientId = String(body.clientID ?? connection.remoteAddress);
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return createResponse(request, ResponseCode.SYSTEM_ERROR, 'the heartbeat body is missing or not a JSON object');
+  const data = heartbeatData(body);
+  const clientId = data.clientId ?? connection.remoteAddress;
   connection.attributes.set('clientId', clientId);
   connection.attributes.set('language', request.language);
   connection.attributes.set('version', request.version);
   const channel = { connection, clientId, language: request.language, version: request.version };
 
-  for (const consumer of body.consumerDataSet ?? []) {
-    const group = consumer.groupName;
-    if (!group) continue;
+  for (const consumer of data.consumers) {
+    const group = consumer.groupName!;
     const groupConfig = ctx.subscriptionGroupManager.findOrCreate(group);
     if (!groupConfig) continue;
     if (groupConfig.retryQueueNums > 0) {
@@ -52,8 +81,7 @@ export function processHeartbeat(ctx: BrokerContext, request: RemotingCommand, c
     }
     const subscriptions: SubscriptionData[] = [];
     for (const sub of consumer.subscriptionDataSet ?? []) {
-      if (!sub.topic) continue;
-      const data = buildSubscriptionData(sub.topic, sub.subString, Number(sub.subVersion ?? Date.now()));
+      const data = buildSubscriptionData(sub.topic!, sub.subString, Number(sub.subVersion ?? Date.now()));
       if (data) subscriptions.push(data);
     }
     const notify = ctx.config.notifyConsumerIdsChangedEnable && groupConfig.notifyConsumerIdsChangedEnable;
@@ -67,9 +95,7 @@ export function processHeartbeat(ctx: BrokerContext, request: RemotingCommand, c
       notify,
     );
   }
-  for (const producer of body.producerDataSet ?? []) {
-    if (producer.groupName) ctx.producerManager.register(producer.groupName, channel);
-  }
+  for (const group of data.producers) ctx.producerManager.register(group, channel);
   return createResponse(request, ResponseCode.SUCCESS);
 }
 
@@ -148,10 +174,25 @@ function mqKey(mq: MessageQueueJson): string {
   return `${mq.topic}\u0001${mq.brokerName}\u0001${mq.queueId}`;
 }
 
+/** The lock / unlock request body (LockBatchRequestBody): client, group, and the queues that are well formed. */
+function lockBatchBody(request: RemotingCommand): { clientId: string; consumerGroup: string; mqSet: MessageQueueJson[] } | null {
+  const body = objectOf(parseBody<unknown>(request));
+  const clientId = textOf(body?.clientId);
+  const consumerGroup = textOf(body?.consumerGroup);
+  if (!clientId || !consumerGroup) return null;
+  const mqSet = objectsOf(body?.mqSet).flatMap((mq) => {
+    const topic = textOf(mq.topic);
+    const brokerName = textOf(mq.brokerName);
+    const queueId = integerOf(mq.queueId, 0, 2 ** 31 - 1);
+    return topic && brokerName && queueId !== undefined ? [{ topic, brokerName, queueId }] : [];
+  });
+  return { clientId, consumerGroup, mqSet };
+}
+
 export function processLockBatchMq(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
-  const body = parseBody<{ clientId?: string; consumerGroup?: string; mqSet?: MessageQueueJson[] }>(request);
-  if (!body?.consumerGroup || !body.clientId) return createResponse(request, ResponseCode.SYSTEM_ERROR, 'the lock request body is missing consumerGroup or clientId');
-  const mqs = new Map((body.mqSet ?? []).map((mq) => [mqKey(mq), mq] as const));
+  const body = lockBatchBody(request);
+  if (!body) return createResponse(request, ResponseCode.SYSTEM_ERROR, 'the lock request body is missing consumerGroup or clientId');
+  const mqs = new Map(body.mqSet.map((mq) => [mqKey(mq), mq] as const));
   const locked = ctx.lockManager.tryLockBatch(body.consumerGroup, [...mqs.keys()], body.clientId);
   const lockOKMQSet = locked.map((key) => {
     const mq = mqs.get(key)!;
@@ -161,8 +202,8 @@ export function processLockBatchMq(ctx: BrokerContext, request: RemotingCommand)
 }
 
 export function processUnlockBatchMq(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
-  const body = parseBody<{ clientId?: string; consumerGroup?: string; mqSet?: MessageQueueJson[] }>(request);
-  if (!body?.consumerGroup || !body.clientId) return createResponse(request, ResponseCode.SYSTEM_ERROR, 'the unlock request body is missing consumerGroup or clientId');
-  ctx.lockManager.unlockBatch(body.consumerGroup, (body.mqSet ?? []).map(mqKey), body.clientId);
+  const body = lockBatchBody(request);
+  if (!body) return createResponse(request, ResponseCode.SYSTEM_ERROR, 'the unlock request body is missing consumerGroup or clientId');
+  ctx.lockManager.unlockBatch(body.consumerGroup, body.mqSet.map(mqKey), body.clientId);
   return createResponse(request, ResponseCode.SUCCESS);
 }

@@ -26,7 +26,7 @@ async function pull(ctx: BrokerContext, request: RemotingCommand, connection: Re
   const commitOffset = header.optNumber('commitOffset') ?? -1;
   const suspendTimeoutMillis = header.optNumber('suspendTimeoutMillis') ?? 15_000;
   const subVersion = header.optNumber('subVersion') ?? 0;
-  const maxMsgBytes = header.optNumber('maxMsgBytes');
+  const maxMsgBytes = header.optInt('maxMsgBytes');
 
   if (!isPermReadable(ctx.config.brokerPermission)) {
     return createResponse(request, ResponseCode.NO_PERMISSION, `the broker[${ctx.config.brokerIP1}] pulling message is forbidden`);
@@ -44,7 +44,9 @@ async function pull(ctx: BrokerContext, request: RemotingCommand, connection: Re
   let subscription: SubscriptionData | null;
   if ((sysFlag & PullSysFlag.SUBSCRIPTION) !== 0) {
     const expressionType = header.optString('expressionType') ?? 'TAG';
-    if (expressionType !== 'TAG') return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, `expression type ${expressionType} is not supported`);
+    // As RocketMQ with enablePropertyFilter=false: SQL92 is understood but refused; an unknown type does not parse.
+    if (expressionType === 'SQL92') return createResponse(request, ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${expressionType}`);
+    if (expressionType !== 'TAG') return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, `parse the consumer's subscription failed: expression type ${expressionType} is unknown`);
     subscription = buildSubscriptionData(topic, header.optString('subscription'), subVersion);
     if (!subscription) return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, `parse the consumer's subscription[${header.optString('subscription')}] failed, group: ${group}`);
   } else {

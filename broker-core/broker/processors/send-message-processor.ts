@@ -94,7 +94,7 @@ function checkTopic(ctx: BrokerContext, request: RemotingCommand, header: Header
       if (created.created) ctx.registerBrokerAll();
     } else {
       const defaultTopic = header.optString('defaultTopic') ?? TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC;
-      const queueNums = header.optNumber('defaultTopicQueueNums') ?? 4;
+      const queueNums = header.optInt('defaultTopicQueueNums') ?? 4;
       const created = ctx.topicConfigManager.createTopicInSendMessageMethod(topic, defaultTopic, queueNums, sysFlag);
       if (created) {
         config = created;
@@ -140,8 +140,8 @@ export async function processSendMessage(ctx: BrokerContext, rawRequest: Remotin
   const bornTimestamp = header.number('bornTimestamp');
   const flag = header.int('flag');
   const propertiesText = header.optString('properties') ?? '';
-  const reconsumeTimes = header.optNumber('reconsumeTimes') ?? 0;
-  const maxReconsumeTimesHeader = header.optNumber('maxReconsumeTimes');
+  const reconsumeTimes = header.optInt('reconsumeTimes') ?? 0;
+  const maxReconsumeTimesHeader = header.optInt('maxReconsumeTimes');
 
   const checked = checkTopic(ctx, rawRequest, header, topic);
   if (checked.error) return checked.error;
@@ -249,7 +249,7 @@ export async function processConsumerSendMsgBack(ctx: BrokerContext, request: Re
   const group = header.string('group');
   let delayLevel = header.int('delayLevel');
   const originMsgId = header.optString('originMsgId');
-  const maxReconsumeTimesHeader = header.optNumber('maxReconsumeTimes');
+  const maxReconsumeTimesHeader = header.optInt('maxReconsumeTimes');
   const groupConfig = ctx.subscriptionGroupManager.findOrCreate(group);
   if (!groupConfig) return createResponse(request, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group not exist, ${group}`);
   if (!isPermWriteable(ctx.config.brokerPermission)) return createResponse(request, ResponseCode.NO_PERMISSION, 'the broker is not writable');

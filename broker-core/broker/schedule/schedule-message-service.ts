@@ -7,6 +7,7 @@ import { stringifyJavaJson } from '../../protocol/fastjson';
 import type { MessageStore } from '../../store/message-store';
 import type { Logger } from '../../util/logger';
 import { readJsonFile, writeFileAtomic } from '../config/json-file';
+import { integerOf, objectOf } from '../../protocol/json-shape';
 import { decodePropertiesString, encodePropertiesString, readStoredRecord } from '../message/message-util';
 import { TopicValidator } from '../topics/topic-config-manager';
 import { SCHEDULE_BATCH_MESSAGES_MAX, SCHEDULE_TICK_MS } from '../../config/limits';
@@ -46,8 +47,13 @@ export class ScheduleMessageService {
   }
 
   load(): void {
-    const raw = readJsonFile(this.#filePath) as { offsetTable?: Record<string, number> } | undefined;
-    for (const [level, queueOffset] of Object.entries(raw?.offsetTable ?? {})) this.offsetTable.set(Number(level), Number(queueOffset));
+    const raw = objectOf(readJsonFile(this.#filePath, this.logger));
+    for (const [levelText, value] of Object.entries(objectOf(raw?.offsetTable) ?? {})) {
+      const level = integerOf(levelText, 1, 2 ** 31 - 1);
+      const queueOffset = integerOf(value, 0);
+      if (level !== undefined && queueOffset !== undefined) this.offsetTable.set(level, queueOffset);
+      else this.logger.error('delayOffset.json entry skipped: not a delay level and queue offset', { file: this.#filePath, level: levelText });
+    }
   }
 
   persist(): void {

@@ -1,6 +1,9 @@
 /** Topic configurations, persisted to <store>/config/topics.json in fastjson's TopicConfigSerializeWrapper shape. */
 import path from 'node:path';
 import { readJsonFile, writeFileAtomic } from '../config/json-file';
+import { TOPIC_QUEUE_NUMS_MAX } from '../../config/limits';
+import { integerOf, objectOf } from '../../protocol/json-shape';
+import { silentLogger, type Logger } from '../../util/logger';
 
 export const PermName = { PERM_PRIORITY: 8, PERM_READ: 4, PERM_WRITE: 2, PERM_INHERIT: 1 } as const;
 export const TopicValidator = {
@@ -25,6 +28,12 @@ export const NOT_SENDABLE_TOPICS = new Set<string>([
   TopicValidator.RMQ_SYS_SELF_TEST_TOPIC,
   TopicValidator.RMQ_SYS_OFFSET_MOVED_EVENT,
 ]);
+
+/** TopicValidator.isSystemTopic: the built-in topics and the rmq_sys_ prefix (not creatable by UPDATE_AND_CREATE_TOPIC). */
+const SYSTEM_TOPICS = new Set<string>(Object.values(TopicValidator));
+export function isSystemTopic(topic: string): boolean {
+  return SYSTEM_TOPICS.has(topic) || topic.startsWith('rmq_sys_');
+}
 
 export interface TopicConfig {
   topicName: string;
@@ -66,13 +75,19 @@ export function isPermInherited(perm: number): boolean {
   return (perm & PermName.PERM_INHERIT) === PermName.PERM_INHERIT;
 }
 
-function normalize(raw: Record<string, unknown>, name: string): TopicConfig {
+/** A stored topic config, or null when the entry is not one (wrong types, queue counts out of range). */
+function normalize(raw: Record<string, unknown> | undefined, name: string): TopicConfig | null {
+  if (!raw) return null;
   const config = makeTopicConfig(name);
-  config.readQueueNums = Number(raw.readQueueNums ?? config.readQueueNums);
-  config.writeQueueNums = Number(raw.writeQueueNums ?? config.writeQueueNums);
-  config.perm = Number(raw.perm ?? config.perm);
-  config.topicFilterType = String(raw.topicFilterType ?? 'SINGLE_TAG');
-  config.topicSysFlag = Number(raw.topicSysFlag ?? 0);
+  const readQueueNums = integerOf(raw.readQueueNums ?? config.readQueueNums, 0, TOPIC_QUEUE_NUMS_MAX);
+  const writeQueueNums = integerOf(raw.writeQueueNums ?? config.writeQueueNums, 0, TOPIC_QUEUE_NUMS_MAX);
+  const perm = integerOf(raw.perm ?? config.perm, 0, 15);
+  if (readQueueNums === undefined || writeQueueNums === undefined || perm === undefined) return null;
+  config.readQueueNums = readQueueNums;
+  config.writeQueueNums = writeQueueNums;
+  config.perm = perm;
+  config.topicFilterType = typeof raw.topicFilterType === 'string' ? raw.topicFilterType : 'SINGLE_TAG';
+  config.topicSysFlag = integerOf(raw.topicSysFlag ?? 0) ?? 0;
   config.order = raw.order === true || raw.order === 'true';
   if (raw.attributes && typeof raw.attributes === 'object') config.attributes = { ...(raw.attributes as Record<string, string>) };
   return config;
@@ -112,11 +127,18 @@ export class TopicConfigManager {
     }
   }
 
-  load(): void {
-    const raw = readJsonFile(this.#filePath) as { topicConfigTable?: Record<string, Record<string, unknown>>; dataVersion?: DataVersion } | undefined;
+  load(logger: Logger = silentLogger): void {
+    const raw = objectOf(readJsonFile(this.#filePath, logger));
     if (!raw) return;
-    for (const [name, entry] of Object.entries(raw.topicConfigTable ?? {})) this.topicConfigTable.set(name, normalize(entry, name));
-    if (raw.dataVersion) Object.assign(this.dataVersion, raw.dataVersion);
+    const skipped: string[] = [];
+    for (const [name, entry] of Object.entries(objectOf(raw.topicConfigTable) ?? {})) {
+      const config = normalize(objectOf(entry), name);
+      if (config) this.topicConfigTable.set(name, config);
+      else skipped.push(name);
+    }
+    if (skipped.length > 0) logger.error('topics.json entries that are not topic configs were skipped', { file: this.#filePath, topics: skipped.slice(0, 10), count: skipped.length });
+    const version = objectOf(raw.dataVersion);
+    if (version) Object.assign(this.dataVersion, { counter: integerOf(version.counter) ?? 0, timestamp: integerOf(version.timestamp) ?? 0 });
     this.#ensureDefaultTopic();
   }
 
