@@ -64,3 +64,19 @@ export const QUERY_MESSAGE_MAX = 64;
 export const SCHEDULE_TICK_MS = 200;
 /** Scheduled messages read per level per tick. */
 export const SCHEDULE_BATCH_MESSAGES_MAX = 32;
+
+// ---- console: lag and throughput history (lib/server/history-store.ts) ----
+/** Days of history kept (ROCKETDECK_HISTORY_DAYS overrides); older day folders are deleted. */
+export const HISTORY_RETENTION_DAYS = 7;
+/** Bytes the history folder may hold in all (ROCKETDECK_HISTORY_MAX_MB overrides); the oldest days go first, then today's series stop. */
+export const HISTORY_BYTES_MAX = 1024 * 1024 * 1024;
+/** Topics, and separately groups, written per sample; the rest of a sample is counted as dropped. */
+export const HISTORY_SERIES_PER_SAMPLE_MAX = 20_000;
+/** Points one chart gets at most (samples are averaged into this many time buckets). */
+export const HISTORY_CHART_POINTS_MAX = 360;
+/** Names one sparkline request may ask for (a page of a list). */
+export const HISTORY_SPARKLINE_NAMES_MAX = 200;
+/** Topics whose queue offsets one collector sample reads with GET_TOPIC_STATS_INFO (those no group consumes). */
+export const HISTORY_TOPIC_STATS_PER_SAMPLE_MAX = 20_000;
+/** GET_TOPIC_STATS_INFO calls one collector sample keeps in flight. */
+export const HISTORY_TOPIC_STATS_IN_FLIGHT_MAX = 16;
