@@ -557,6 +557,11 @@ export class AdminClient {
     for (const { queue, offset } of entries) {
       const addr = masters.get(queue.brokerName);
       if (!addr) throw new BrokerError('BROKER_ERR_NO_ROUTE', `broker ${queue.brokerName} has no master registered`);
+      // Checked before anything is written: the commit below comes first (for RocketMQ 4.x brokers).
+      const [min, max] = await Promise.all([this.minOffset(addr, queue.topic, queue.queueId), this.maxOffset(addr, queue.topic, queue.queueId)]);
+      if (!Number.isSafeInteger(offset) || offset < min || offset > max) {
+        throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `offset ${offset} is outside queue ${queue.brokerName}:${queue.queueId} of ${queue.topic} (${min} to ${max})`);
+      }
       await this.updateConsumerOffset(addr, consumerGroup, queue.topic, queue.queueId, offset);
       const response = await this.#invoke(
         addr, RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
