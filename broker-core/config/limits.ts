@@ -80,3 +80,11 @@ export const HISTORY_SPARKLINE_NAMES_MAX = 200;
 export const HISTORY_TOPIC_STATS_PER_SAMPLE_MAX = 20_000;
 /** GET_TOPIC_STATS_INFO calls one collector sample keeps in flight. */
 export const HISTORY_TOPIC_STATS_IN_FLIGHT_MAX = 16;
+
+// ---- console: export / import of topics and groups (lib/server/config-io.ts) ----
+/** Size of a document the import reads (an export of 10,000 topics and 2,000 groups is about 2.5 MiB of YAML). */
+export const CONFIG_DOCUMENT_BYTES_MAX = 8 * 1024 * 1024;
+/** Topics, and separately groups, one document may hold. */
+export const CONFIG_ENTRIES_MAX = 20_000;
+/** Field errors reported for one document (the rest are counted). */
+export const CONFIG_ERRORS_MAX = 200;

@@ -163,8 +163,9 @@ export class HistoryStore {
   append(write: SampleWrite): SampleRecord {
     const day = dayOf(write.sample.t);
     this.#enforce(day);
-    const sample = { ...write.sample };
-    let dropped = sample.dropped ?? 0;
+    const { t, ms, brokers } = write.sample;
+    const sample: SampleRecord = { t, ms, brokers, topics: 0, groups: 0 };
+    let dropped = write.sample.dropped ?? 0;
     const budgetLeft = this.bytesMax - this.diskBytes();
     const lines = new Map<string, string[]>();
     const collect = (kind: SeriesKind, series: Map<string, SeriesValues>) => {

@@ -104,10 +104,11 @@ export class MetricsCollector {
       const sample = this.#rates(totals, brokers, Math.round(performance.now() - started));
       const topicMessages = this.#topicMessages(totals);
       this.#previous = totals;
+      const { topicRates, groupRates, ...record } = sample;
       const written = this.store.append({
-        sample,
-        topics: new Map(Object.entries(sample.topicRates).map(([n, r]) => [n, [r.inTps, r.outTps] as SeriesValues])),
-        groups: new Map(Object.entries(sample.groupRates).map(([n, r]) => [n, [r.lag, r.consumeTps, r.produceTps] as SeriesValues])),
+        sample: record,
+        topics: new Map(Object.entries(topicRates).map(([n, r]) => [n, [r.inTps, r.outTps] as SeriesValues])),
+        groups: new Map(Object.entries(groupRates).map(([n, r]) => [n, [r.lag, r.consumeTps, r.produceTps] as SeriesValues])),
         topicMessages,
       });
       this.lastSample = { ...sample, ...written };

@@ -92,7 +92,8 @@ async function main(): Promise<void> {
   } finally {
     await admin.close();
     await cluster.stop();
-    fs.rmSync(dir, { recursive: true, force: true });
+    if (process.env.CONSOLE_BENCH_KEEP) process.stdout.write(`history kept in ${dir}\n`);
+    else fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
