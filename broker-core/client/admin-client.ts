@@ -280,6 +280,18 @@ export class AdminClient {
     return out;
   }
 
+  /**
+   * GET_ALL_TOPIC_CONFIG asking for Rocketdeck's `topicMaxOffsetTable` (each topic's Σ queue max offsets) beside
+   * the configs; `maxOffsets` is null from a broker that does not send it (RocketMQ ignores the field).
+   */
+  async getAllTopicConfigWithMaxOffsets(brokerAddr: string): Promise<{ configs: Record<string, TopicConfig>; maxOffsets: Map<string, number> | null }> {
+    const raw = AdminClient.#json<{ topicConfigTable?: unknown; topicMaxOffsetTable?: unknown }>(await this.#invoke(brokerAddr, RequestCode.GET_ALL_TOPIC_CONFIG, { withMaxOffsets: true }));
+    const configs: Record<string, TopicConfig> = {};
+    for (const [name, config] of entriesOf(raw.topicConfigTable)) configs[String(name)] = config as TopicConfig;
+    const maxOffsets = raw.topicMaxOffsetTable === undefined ? null : new Map(entriesOf(raw.topicMaxOffsetTable).map(([name, sum]) => [String(name), Number(sum)] as [string, number]));
+    return { configs, maxOffsets };
+  }
+
   /** UPDATE_AND_CREATE_TOPIC on one broker. */
   async createOrUpdateTopic(brokerAddr: string, config: TopicConfig): Promise<void> {
     await this.#invoke(brokerAddr, RequestCode.UPDATE_AND_CREATE_TOPIC, {

@@ -111,3 +111,34 @@ it('reports a cluster it cannot reach instead of throwing', async () => {
   expect(collector.lastError).toContain('no NameServer answered');
   await dead.close();
 });
+
+it('reads each topic on a broker without Rocketdeck\'s max-offset table (as Apache RocketMQ), and none while its put counter stands still', async () => {
+  /** The same broker, answering GET_ALL_TOPIC_CONFIG as RocketMQ does (no topicMaxOffsetTable); topic stats calls counted. */
+  class RocketMQLikeAdmin extends AdminClient {
+    topicStatsCalls = 0;
+    override async getAllTopicConfigWithMaxOffsets(brokerAddr: string) {
+      return { configs: await this.getAllTopicConfig(brokerAddr), maxOffsets: null };
+    }
+    override getTopicStats(brokerAddr: string, topic: string) {
+      this.topicStatsCalls++;
+      return super.getTopicStats(brokerAddr, topic);
+    }
+  }
+  const plain = new RocketMQLikeAdmin({ namesrvAddr: cluster.namesrvAddr });
+  try {
+    const collector = new MetricsCollector(plain, { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'rocketdeck-collector-plain-')), intervalMs: 60_000 });
+    const t0 = Date.now();
+    await collector.sampleOnce(t0);
+    const perSample = plain.topicStatsCalls;
+    expect(perSample).toBeGreaterThanOrEqual(1); // Unconsumed (and any other topic no group consumes)
+    await collector.sampleOnce(t0 + 10_000); // nothing was put since: no topic stats asked
+    expect(plain.topicStatsCalls).toBe(perSample);
+    await send('Unconsumed', 10);
+    const third = await collector.sampleOnce(t0 + 20_000);
+    expect(plain.topicStatsCalls).toBe(2 * perSample);
+    expect(third!.topicRates.Unconsumed).toEqual({ inTps: 1, outTps: 0 });
+    fs.rmSync(collector.store.dir, { recursive: true, force: true });
+  } finally {
+    await plain.close();
+  }
+});

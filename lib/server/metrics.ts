@@ -5,12 +5,13 @@
  *   - each group's lag, consume TPS and the produce TPS into its queues, and each topic's out TPS, from ONE
  *     GET_BROKER_CONSUME_STATS per master (every group's offsets on that broker in one answer);
  *   - each topic's in TPS from its queues' max offsets: those of consumed topics come with the consume stats,
- *     the others from GET_ALL_TOPIC_CONFIG (one per master) and GET_TOPIC_STATS_INFO per remaining topic,
- *     HISTORY_TOPIC_STATS_IN_FLIGHT_MAX at a time.
+ *     the others with GET_ALL_TOPIC_CONFIG (one per master; Rocketdeck's topicMaxOffsetTable), or from a
+ *     RocketMQ broker one GET_TOPIC_STATS_INFO per remaining topic, HISTORY_TOPIC_STATS_IN_FLIGHT_MAX at a
+ *     time, and none while that broker's put counter stands still.
  * Rates are offset growth between two samples (committed offsets for consumption), so the first sample after
  * a start records levels (lag) only.
  */
-import type { AdminClient, ConsumeStats, TopicConfig } from '@broker/client/admin-client';
+import type { AdminClient, ConsumeStats } from '@broker/client/admin-client';
 import { HISTORY_TOPIC_STATS_IN_FLIGHT_MAX, HISTORY_TOPIC_STATS_PER_SAMPLE_MAX } from '@broker/config/limits';
 import { dayOf } from '@/lib/fetch-json';
 import { topicKind } from '@/lib/validation';
@@ -47,6 +48,8 @@ export class MetricsCollector {
   readonly #intervalMs: number;
   #timer: NodeJS.Timeout | null = null;
   #previous: Totals | null = null;
+  /** Per master without Rocketdeck's max-offset table: its put counter and topic sums of the last sample. */
+  readonly #brokerTopics = new Map<string, { putTotal: number; topics: Map<string, number> }>();
   #running = false;
   lastError: string | null = null;
   lastSample: CollectedSample | null = null;
@@ -93,14 +96,17 @@ export class MetricsCollector {
         }
       }
       const totals: Totals = { t: now, topics: new Map(), groupConsumed: new Map(), groupProduced: new Map(), groupTopicConsumed: new Map(), groupLag: new Map() };
-      await Promise.all([
-        ...addrs.map(async ([name, addr]) => {
+      const putTotals = new Map<string, number>();
+      await Promise.all(
+        addrs.map(async ([name, addr]) => {
           const runtime = await this.#admin.getBrokerRuntimeInfo(addr).catch(() => null);
           const first = (v: string | undefined) => Number((v ?? '0').split(' ')[0]) || 0;
-          if (runtime) brokers[name] = { put: first(runtime.putTps), get: first(runtime.getTransferedTps) };
+          if (!runtime) return;
+          brokers[name] = { put: first(runtime.putTps), get: first(runtime.getTransferedTps) };
+          if (runtime.msgPutTotalTodayNow !== undefined) putTotals.set(addr, first(runtime.msgPutTotalTodayNow));
         }),
-        ...masters.map((addr) => this.#sampleBroker(addr, isNormal, totals)),
-      ]);
+      );
+      await Promise.all(masters.map((addr) => this.#sampleBroker(addr, putTotals.get(addr), isNormal, totals)));
       const sample = this.#rates(totals, brokers, Math.round(performance.now() - started));
       const topicMessages = this.#topicMessages(totals);
       this.#previous = totals;
@@ -122,21 +128,34 @@ export class MetricsCollector {
     }
   }
 
-  /** One master: its groups' offsets in one call, then the max offsets of the topics no group consumes. */
-  async #sampleBroker(addr: string, isNormal: (topic: string) => boolean, totals: Totals): Promise<void> {
-    const [configs, consume] = await Promise.all([
-      this.#admin.getAllTopicConfig(addr).catch(() => ({}) as Record<string, TopicConfig>),
-      this.#admin.getBrokerConsumeStats(addr),
-    ]);
+  /**
+   * One master: its groups' offsets in one call, and its topics' max offsets — in the same GET_ALL_TOPIC_CONFIG
+   * from a Rocketdeck broker; from another broker one GET_TOPIC_STATS_INFO per topic no group consumes, skipped
+   * (last sample's figures kept) while the broker's put counter has not moved.
+   */
+  async #sampleBroker(addr: string, putTotal: number | undefined, isNormal: (topic: string) => boolean, totals: Totals): Promise<void> {
+    const [topicConfigs, consume] = await Promise.all([this.#admin.getAllTopicConfigWithMaxOffsets(addr), this.#admin.getBrokerConsumeStats(addr)]);
     const covered = new Set<string>();
     for (const [group, list] of consume.groups) {
       for (const stats of list) this.#addGroupStats(group, stats, isNormal, covered, totals);
     }
-    const rest = Object.keys(configs).filter((topic) => isNormal(topic) && !covered.has(topic)).slice(0, HISTORY_TOPIC_STATS_PER_SAMPLE_MAX);
-    await mapLimit(rest, HISTORY_TOPIC_STATS_IN_FLIGHT_MAX, async (topic) => {
-      const stats = await this.#admin.getTopicStats(addr, topic).catch(() => null);
-      if (stats) totals.topics.set(topic, (totals.topics.get(topic) ?? 0) + stats.offsetTable.reduce((s, o) => s + o.offset.maxOffset, 0));
-    });
+    const own = new Map<string, number>();
+    if (topicConfigs.maxOffsets) {
+      for (const [topic, max] of topicConfigs.maxOffsets) if (isNormal(topic) && !covered.has(topic)) own.set(topic, max);
+    } else {
+      const rest = Object.keys(topicConfigs.configs).filter((topic) => isNormal(topic) && !covered.has(topic)).slice(0, HISTORY_TOPIC_STATS_PER_SAMPLE_MAX);
+      const last = this.#brokerTopics.get(addr);
+      if (last && putTotal !== undefined && last.putTotal === putTotal) {
+        for (const topic of rest) if (last.topics.has(topic)) own.set(topic, last.topics.get(topic)!);
+      } else {
+        await mapLimit(rest, HISTORY_TOPIC_STATS_IN_FLIGHT_MAX, async (topic) => {
+          const stats = await this.#admin.getTopicStats(addr, topic).catch(() => null);
+          if (stats) own.set(topic, stats.offsetTable.reduce((s, o) => s + o.offset.maxOffset, 0));
+        });
+      }
+      if (putTotal !== undefined) this.#brokerTopics.set(addr, { putTotal, topics: own });
+    }
+    for (const [topic, max] of own) totals.topics.set(topic, (totals.topics.get(topic) ?? 0) + max);
   }
 
   /** A group's ConsumeStats for one topic: its lag and offsets; the topic's max offsets when it is a normal topic. */

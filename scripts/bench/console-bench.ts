@@ -72,6 +72,15 @@ async function main(): Promise<void> {
     const [sampleMs, sample] = await time(() => collector.sampleOnce());
     const sampleBytes = collector.store.diskBytes() - before;
     const sampleCalls = calls.snapshot();
+    // The same sample from a broker that answers GET_ALL_TOPIC_CONFIG as RocketMQ does (no max-offset table):
+    // one GET_TOPIC_STATS_INFO per topic no group consumes (after a put; none while the broker is idle).
+    const plain = new RocketMQLikeAdmin({ namesrvAddr: cluster.namesrvAddr, timeoutMs: 30_000 });
+    const plainCollector = new MetricsCollector(plain, { dir: `${dir}-plain`, intervalMs: 60_000 });
+    const [plainFirstMs] = await time(() => plainCollector.sampleOnce());
+    const [plainIdleMs] = await time(() => plainCollector.sampleOnce());
+    const plainCalls = plain.topicStatsCalls;
+    await plain.close();
+    fs.rmSync(`${dir}-plain`, { recursive: true, force: true });
     const rss = process.memoryUsage().rss;
 
     const row = (label: string, value: string) => process.stdout.write(`${label.padEnd(58)} ${value}\n`);
@@ -86,6 +95,7 @@ async function main(): Promise<void> {
     row('one GET_BROKER_CONSUME_STATS (every group of the broker)', `${brokerStatsMs.toFixed(0)} ms`);
     row('collector sample, first (levels only, no rates yet)', `${firstSampleMs.toFixed(0)} ms  (${firstCalls})`);
     row(`collector sample, ${Object.keys(sample!.groupRates).length} groups with lag, ${Object.keys(sample!.topicRates).length} topics with traffic`, `${sampleMs.toFixed(0)} ms  (${sampleCalls})`);
+    row(`collector sample from a RocketMQ-like broker (no max-offset table)`, `${plainFirstMs.toFixed(0)} ms  (getTopicStats ${plainCalls}); next sample, broker idle: ${plainIdleMs.toFixed(0)} ms`);
     row('history bytes: first sample (idle cluster)', `${idleBytes} B`);
     row('history bytes: that sample', `${(sampleBytes / 1024).toFixed(1)} KiB -> ${((sampleBytes * 1440) / 1048576).toFixed(0)} MiB/day at one sample a minute`);
     row('process RSS after all of it', `${(rss / 1048576).toFixed(0)} MB`);
@@ -97,11 +107,23 @@ async function main(): Promise<void> {
   }
 }
 
+/** The same cluster seen as a RocketMQ broker answers GET_ALL_TOPIC_CONFIG: without Rocketdeck's max-offset table. */
+class RocketMQLikeAdmin extends AdminClient {
+  topicStatsCalls = 0;
+  override async getAllTopicConfigWithMaxOffsets(brokerAddr: string) {
+    return { configs: await this.getAllTopicConfig(brokerAddr), maxOffsets: null };
+  }
+  override getTopicStats(brokerAddr: string, topic: string) {
+    this.topicStatsCalls++;
+    return super.getTopicStats(brokerAddr, topic);
+  }
+}
+
 /** Counts the admin requests made through the client, by method (the collector's calls per sample). */
 function countCalls(admin: AdminClient): { reset(): void; snapshot(): string } {
   const counts = new Map<string, number>();
   const target = admin as unknown as Record<string, (...args: unknown[]) => unknown>;
-  for (const name of ['getClusterInfo', 'getBrokerRuntimeInfo', 'getAllTopicConfig', 'getBrokerConsumeStats', 'getTopicStats', 'getConsumeStats', 'getTopicRoute']) {
+  for (const name of ['getClusterInfo', 'getBrokerRuntimeInfo', 'getAllTopicConfigWithMaxOffsets', 'getBrokerConsumeStats', 'getTopicStats', 'getConsumeStats', 'getTopicRoute']) {
     const original = target[name]!.bind(admin);
     target[name] = (...args: unknown[]) => {
       counts.set(name, (counts.get(name) ?? 0) + 1);

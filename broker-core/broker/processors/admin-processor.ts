@@ -70,8 +70,22 @@ export function processDeleteTopic(ctx: BrokerContext, request: RemotingCommand)
   return createResponse(request, ResponseCode.SUCCESS);
 }
 
+/**
+ * GET_ALL_TOPIC_CONFIG: TopicConfigSerializeWrapper {topicConfigTable, dataVersion}. Rocketdeck extension, asked
+ * for with the header field `withMaxOffsets=true` (which RocketMQ brokers ignore): the body also holds
+ * `topicMaxOffsetTable` {topic: Σ max offsets of its queues}, so a collector learns every topic's growth in
+ * one call instead of one GET_TOPIC_STATS_INFO per topic. Clients that do not ask never see it.
+ */
 export function processGetAllTopicConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
-  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(ctx.topicConfigManager.wrapper()));
+  const wrapper = ctx.topicConfigManager.wrapper();
+  if (new Header(request).optBoolean('withMaxOffsets') !== true) return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(wrapper));
+  const topicMaxOffsetTable: Record<string, number> = {};
+  for (const [topic, config] of Object.entries(wrapper.topicConfigTable)) {
+    let sum = 0;
+    for (let queueId = 0; queueId < config.writeQueueNums; queueId++) sum += Math.max(0, ctx.store.getMaxOffsetInQueue(topic, queueId));
+    topicMaxOffsetTable[topic] = sum;
+  }
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json({ ...wrapper, topicMaxOffsetTable }));
 }
 
 export function processGetTopicConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
