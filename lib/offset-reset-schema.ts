@@ -25,6 +25,8 @@ export const offsetResetSchema = z
     offsets: z.array(z.object({ brokerName, queueId, offset: queueOffset })).max(RESET_QUEUES_MAX, `At most ${RESET_QUEUES_MAX} queues`).optional(),
     sourceGroup: groupNameSchema.optional(),
     expected: z.array(z.object({ brokerName, queueId, before: queueOffset, after: queueOffset })).max(RESET_QUEUES_MAX, `At most ${RESET_QUEUES_MAX} queues`).optional(),
+    /** What apply does when the offsets moved since the preview: refuse (default), or apply anyway (a live group keeps consuming). */
+    ifMoved: z.enum(['refuse', 'apply'], { error: 'ifMoved is refuse or apply' }).default('refuse'),
   })
   .superRefine((v, ctx) => {
     if (v.mode === 'time' && v.timestamp === undefined) ctx.addIssue({ code: 'custom', path: ['timestamp'], message: 'Choose a time' });
@@ -80,4 +82,4 @@ export interface MovedQueue {
 export type ResetAnswer =
   | { status: 'preview'; preview: ResetPreview }
   | { status: 'moved'; preview: ResetPreview; moved: MovedQueue[] }
-  | { status: 'applied'; preview: ResetPreview; changed: number; pushedToClients: boolean };
+  | { status: 'applied'; preview: ResetPreview; changed: number; pushedToClients: boolean; moved: MovedQueue[] };

@@ -125,7 +125,7 @@ export default function ConsumerPage() {
               {header('consumer.mode')}
               {header('consumer.tps', 'tps')}
               {header('consumer.lag', 'lag')}
-              {header('history.column')}
+              {header('history.lagColumn')}
               {header('consumer.topics')}
               {header('consumer.lastConsumed')}
               {header('topic.operations')}

@@ -53,7 +53,7 @@ export function ResetOffsetDialog({ topic, mode: initialMode, groups: preselecte
     ...(mode === 'time' ? { timestamp: fromLocalInput(time) } : {}),
     ...(mode === 'copy' ? { sourceGroup: sourceGroup.trim() } : {}),
     ...(mode === 'offset' ? { offsets: typedOffsets.map((o) => ({ ...o, offset: Number.isNaN(o.offset) ? '' : o.offset })) } : {}),
-    ...(action === 'apply' ? { expected: states[group]?.preview?.queues.map(({ brokerName, queueId, before, after }) => ({ brokerName, queueId, before, after })) } : {}),
+    ...(action === 'apply' ? { expected: states[group]?.preview?.queues.map(({ brokerName, queueId, before, after }) => ({ brokerName, queueId, before, after })), ifMoved: states[group]?.moved ? 'apply' : 'refuse' } : {}),
   });
   const post = (action: 'preview' | 'apply', group: string) => fetchJson<ResetAnswer>(`/api/consumers/${encodeURIComponent(group)}/reset`, { method: 'POST', body: JSON.stringify(request(action, group)) });
 
@@ -63,7 +63,7 @@ export function ResetOffsetDialog({ topic, mode: initialMode, groups: preselecte
       for (const group of chosen) {
         try {
           const answer = await post(action, group);
-          next[group] = answer.status === 'applied' ? { applied: answer.preview } : answer.status === 'moved' ? { preview: answer.preview, moved: answer.moved } : { preview: answer.preview };
+          next[group] = answer.status === 'applied' ? { applied: answer.preview, ...(answer.moved.length ? { moved: answer.moved } : {}) } : answer.status === 'moved' ? { preview: answer.preview, moved: answer.moved } : { preview: answer.preview };
         } catch (err) {
           next[group] = { errors: errorsOf(err), preview: states[group]?.preview };
         }
@@ -86,6 +86,13 @@ export function ResetOffsetDialog({ topic, mode: initialMode, groups: preselecte
     },
   });
 
+  /** Another operation (mode, groups): the previews go. */
+  const restart = <T,>(set: (v: T) => void) => (v: T) => {
+    set(v);
+    setStates({});
+    setErrors({});
+    setStale(false);
+  };
   /** Any change of what would be reset makes the previews stale: Apply only ever sends what was just shown. */
   const changed = <T,>(set: (v: T) => void) => (v: T) => {
     set(v);
@@ -100,7 +107,8 @@ export function ResetOffsetDialog({ topic, mode: initialMode, groups: preselecte
     setErrors(next);
     return Object.keys(next).length === 0;
   };
-  const previewed = !stale && chosen.length > 0 && chosen.every((g) => states[g]?.preview && !states[g]?.errors);
+  const previewed = !stale && chosen.length > 0 && chosen.every((g) => states[g]?.preview && !states[g]?.errors && !states[g]?.applied);
+  const anyMoved = chosen.some((g) => states[g]?.moved && !states[g]?.applied);
   const title = initialMode === 'skip' ? t('topic.skipAccumulate') : t('topic.resetOffset');
   return (
     <Dialog title={`${title} · ${topic}`} onClose={onClose} closeLabel={t('common.close')}>
@@ -111,7 +119,7 @@ export function ResetOffsetDialog({ topic, mode: initialMode, groups: preselecte
           <span className="flex flex-wrap gap-3">
             {offered.map((g) => (
               <span key={g} className="inline-flex items-center gap-1 font-mono text-xs">
-                <input type="checkbox" aria-label={g} checked={chosen.includes(g)} onChange={(e) => changed(setChosen)(e.target.checked ? [...chosen, g] : chosen.filter((x) => x !== g))} />
+                <input type="checkbox" aria-label={g} checked={chosen.includes(g)} onChange={(e) => restart(setChosen)(e.target.checked ? [...chosen, g] : chosen.filter((x) => x !== g))} />
                 {g}
               </span>
             ))}
@@ -123,7 +131,7 @@ export function ResetOffsetDialog({ topic, mode: initialMode, groups: preselecte
             {MODES.map((m) => (
               <label key={m} className="inline-flex items-center gap-1">
                 <input type="radio" name="mode" value={m} checked={mode === m} onChange={() => {
-                    changed(setMode)(m);
+                    restart(setMode)(m);
                     setOffsets({});
                   }} />
                 {t(`reset.mode.${m}`)}
@@ -153,7 +161,7 @@ export function ResetOffsetDialog({ topic, mode: initialMode, groups: preselecte
             {run.isPending && run.variables === 'preview' ? t('common.loading') : t('reset.preview')}
           </button>
           <button type="button" disabled={!previewed || run.isPending} onClick={() => run.mutate('apply')} className="rounded bg-red-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-40">
-            {run.isPending && run.variables === 'apply' ? t('common.loading') : t('reset.apply')}
+            {run.isPending && run.variables === 'apply' ? t('common.loading') : anyMoved ? t('reset.applyAnyway') : t('reset.apply')}
           </button>
         </div>
       </form>
@@ -183,7 +191,10 @@ function GroupPreview({ group, state, exact, offsets, errors, onOffset }: { grou
       <p className="text-sm font-medium">
         {group}:{' '}
         {state.applied ? (
-          <span className="text-emerald-700 dark:text-emerald-400">{t('reset.done')}</span>
+          <span className="text-emerald-700 dark:text-emerald-400">
+            {t('reset.done')}
+            {state.moved && <span className="ml-1 text-amber-700 dark:text-amber-400">{t('reset.appliedMoved', { n: state.moved.length })}</span>}
+          </span>
         ) : state.moved ? (
           <span role="alert" className="text-red-600">{t('reset.moved', { n: state.moved.length })}</span>
         ) : state.errors ? (

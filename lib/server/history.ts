@@ -52,8 +52,10 @@ export interface Chart {
 }
 
 export function chart(store: HistoryStore, kind: SeriesKind, name: string, range: RangeName, now = Date.now()): Chart & { raw: SeriesPoint[] } {
-  const from = now - RANGES[range];
-  const raw = store.series(kind, [name], from, now).get(name) ?? [];
+  const rangeStart = now - RANGES[range];
+  const raw = store.series(kind, [name], rangeStart, now).get(name) ?? [];
+  // A history shorter than the range is drawn across the chart, not squeezed into its right edge.
+  const from = raw[0] ? Math.max(rangeStart, raw[0].t) : rangeStart;
   const fields = SERIES_FIELDS[kind];
   const points = downsample(raw, from, now, HISTORY_CHART_POINTS_MAX).map((p) => {
     const row: ChartRow = { t: p.t };
@@ -63,11 +65,17 @@ export function chart(store: HistoryStore, kind: SeriesKind, name: string, range
   return { kind, name, range, from, to: now, samples: raw.length, fields, points, raw };
 }
 
-/** The list column's value: lag for a group, in TPS for a topic, per bucket of the range (null where no sample). */
+/**
+ * The list column's value: lag for a group, in TPS for a topic, per bucket of the range (null where no sample),
+ * the range starting at the first sample when the history is shorter.
+ */
 export function sparklines(store: HistoryStore, kind: SeriesKind, names: readonly string[], range: RangeName, buckets: number, now = Date.now()): Record<string, (number | null)[]> {
-  const from = now - RANGES[range];
-  const all = store.series(kind, names, from, now);
-  const width = (now - from) / buckets;
+  const rangeStart = now - RANGES[range];
+  const all = store.series(kind, names, rangeStart, now);
+  // Sample times are the same for every name: a history shorter than the range spans the whole line.
+  const first = [...all.values()].find((points) => points.length > 0)?.[0]?.t;
+  const from = first === undefined ? rangeStart : Math.max(rangeStart, first);
+  const width = Math.max(1, now - from) / buckets;
   const out: Record<string, (number | null)[]> = {};
   for (const name of names) {
     const line: (number | null)[] = Array.from({ length: buckets }, () => null);

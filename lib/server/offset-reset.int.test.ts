@@ -102,7 +102,7 @@ describe('previewed resets with the group online', () => {
     expect((await run('CG_safe_source', { action: 'preview', mode: 'end' })).preview.lagBefore).toBe(0);
   });
 
-  it('refuses to apply when offsets moved since the preview, and shows the new preview', async () => {
+  it('refuses to apply when offsets moved since the preview, shows the new preview, and applies it when told to', async () => {
     const { admin, cluster } = fixture;
     await admin.updateConsumerOffset(cluster.brokerAddr, 'CG_safe_moved', TOPIC, 0, 2);
     await admin.updateConsumerOffset(cluster.brokerAddr, 'CG_safe_moved', TOPIC, 1, 2);
@@ -113,7 +113,10 @@ describe('previewed resets with the group online', () => {
     if (answer.status !== 'moved') return;
     expect(answer.moved).toEqual([{ brokerName: 'broker-a', queueId: 1, expectedBefore: 2, before: 6, expectedAfter: 10, after: 10 }]);
     expect(await admin.queryConsumerOffset(cluster.brokerAddr, 'CG_safe_moved', TOPIC, 0)).toBe(2); // nothing written
-    expect(await run('CG_safe_moved', { action: 'apply', mode: 'end', expected: expectedOf(answer.preview) })).toMatchObject({ status: 'applied', changed: 2 });
+    // The operator looked at the new preview and applies anyway: done, and told again what had moved.
+    const anyway = await run('CG_safe_moved', { action: 'apply', mode: 'end', expected: expectedOf(preview.preview), ifMoved: 'apply' });
+    expect(anyway).toMatchObject({ status: 'applied', changed: 2, moved: [{ queueId: 1, expectedBefore: 2, before: 6 }] });
+    expect(await admin.queryConsumerOffset(cluster.brokerAddr, 'CG_safe_moved', TOPIC, 1)).toBe(10);
   });
 
   it('answers bad requests with field errors that name the field', async () => {

@@ -114,14 +114,17 @@ export function movedSince(preview: ResetPreview, expected: NonNullable<OffsetRe
   return moved;
 }
 
-/** Preview, or apply after checking the offsets did not move since the preview the operator confirmed. */
+/**
+ * Preview, or apply after checking the offsets did not move since the preview the operator confirmed (or, with
+ * ifMoved "apply", applying the fresh preview anyway and saying what moved).
+ */
 export async function resetOffsets(admin: AdminClient, group: string, input: OffsetResetInput): Promise<Result<ResetAnswer>> {
   const preview = await previewReset(admin, group, input);
   if (!preview.ok) return preview;
   if (input.action === 'preview') return { ok: true, value: { status: 'preview', preview: preview.value } };
   const moved = movedSince(preview.value, input.expected!);
-  if (moved.length > 0) return { ok: true, value: { status: 'moved', preview: preview.value, moved } };
+  if (moved.length > 0 && input.ifMoved === 'refuse') return { ok: true, value: { status: 'moved', preview: preview.value, moved } };
   const changes = preview.value.queues.filter((q) => q.after !== q.before);
   const results = await admin.resetQueueOffsets(group, changes.map((q) => ({ queue: { topic: input.topic, brokerName: q.brokerName, queueId: q.queueId }, offset: q.after })));
-  return { ok: true, value: { status: 'applied', preview: preview.value, changed: changes.length, pushedToClients: results.some((r) => r.pushedToClients) } };
+  return { ok: true, value: { status: 'applied', preview: preview.value, changed: changes.length, pushedToClients: results.some((r) => r.pushedToClients), moved } };
 }
