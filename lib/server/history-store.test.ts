@@ -45,6 +45,10 @@ describe('HistoryStore', () => {
     expect(series.get('G2')!.map((p) => p.v[0])).toEqual([0, 1, 0, 0]);
     expect(series.get('Unknown')!.every((p) => p.v.every((x) => x === 0))).toBe(true);
     expect(reopened.series('topic', ['T1'], NOON, NOON + 180_000).get('T1')!.map((p) => p.v)).toEqual([[0, 0], [2, 3], [0, 0], [0, 0]]);
+    // A first sample after a start knows no rates: missing names get null rates there (a gap), lag stays a level.
+    reopened.append({ ...write(NOON + 240_000), sample: { ...write(NOON + 240_000).sample, noRates: true } });
+    expect(reopened.series('topic', ['T1'], NOON + 240_000, NOON + 240_000).get('T1')!.map((p) => p.v)).toEqual([[null, null]]);
+    expect(reopened.series('group', ['G2'], NOON + 240_000, NOON + 240_000).get('G2')!.map((p) => p.v)).toEqual([[0, null, null]]);
     expect(reopened.samples(NOON, NOON + 180_000).map((s) => [s.t, s.groups, s.topics])).toEqual([[NOON, 1, 0], [NOON + 60_000, 2, 1], [NOON + 120_000, 0, 0], [NOON + 180_000, 1, 0]]);
     // One folder per day, one bucket file per name.
     const files = fs.readdirSync(path.join(dir, dayOf(NOON))).sort();

@@ -9,7 +9,8 @@
  *
  * <nn> is one of HISTORY_BUCKETS buckets by a hash of the name, so one topic's or group's series is read from
  * one file per day, not from every sample. An entity missing at a sample time was zero; a time without a
- * sample line is a gap. A rate the collector could not know yet (the first sample after a start) is null.
+ * sample line is a gap. A rate the collector could not know yet (the first sample after a start, marked
+ * noRates) is null.
  * A torn last line (crash mid-write) is skipped by readers, and the next append starts a fresh line.
  * Bounded: days older than the retention go, and past HISTORY_BYTES_MAX the oldest days go first; when today
  * alone is over it, today's series stop and the sample lines count what was dropped.
@@ -38,6 +39,8 @@ export interface SampleRecord {
   groups: number;
   /** Series left out of this sample (over HISTORY_SERIES_PER_SAMPLE_MAX or the byte budget). */
   dropped?: number;
+  /** The first sample after a start: rates were not known (a name missing here has null rates, not zero). */
+  noRates?: boolean;
 }
 
 export interface SampleWrite {
@@ -163,8 +166,8 @@ export class HistoryStore {
   append(write: SampleWrite): SampleRecord {
     const day = dayOf(write.sample.t);
     this.#enforce(day);
-    const { t, ms, brokers } = write.sample;
-    const sample: SampleRecord = { t, ms, brokers, topics: 0, groups: 0 };
+    const { t, ms, brokers, noRates } = write.sample;
+    const sample: SampleRecord = { t, ms, brokers, topics: 0, groups: 0, ...(noRates ? { noRates } : {}) };
     let dropped = write.sample.dropped ?? 0;
     const budgetLeft = this.bytesMax - this.diskBytes();
     const lines = new Map<string, string[]>();
@@ -223,11 +226,13 @@ export class HistoryStore {
         }
       }
     }
-    const times = this.samples(fromMs, toMs).map((s) => s.t);
+    const samples = this.samples(fromMs, toMs);
     if (kind === 'topic') this.#legacyTopicPoints(days, fromMs, toMs, found);
     const zero = Array.from({ length: width }, () => 0);
+    // Without rates every rate is unknown; a group's lag (a level) is still known: zero.
+    const unknown = SERIES_FIELDS[kind].map((field) => (field === 'lag' ? 0 : null));
     const out = new Map<string, SeriesPoint[]>();
-    for (const [name, points] of found) out.set(name, times.map((t) => ({ t, v: points.get(t) ?? zero })));
+    for (const [name, points] of found) out.set(name, samples.map((s) => ({ t: s.t, v: points.get(s.t) ?? (s.noRates ? unknown : zero) })));
     return out;
   }
 
@@ -305,7 +310,7 @@ export class HistoryStore {
     const out: SampleRecord[] = [];
     for (const line of readLines(path.join(this.dir, day, 'samples.jsonl'))) {
       const s = parseJson(line) as Partial<SampleRecord> | null;
-      if (s && typeof s.t === 'number' && s.brokers && typeof s.brokers === 'object') out.push({ t: s.t, ms: Number(s.ms ?? 0), brokers: s.brokers, topics: Number(s.topics ?? 0), groups: Number(s.groups ?? 0), ...(s.dropped ? { dropped: Number(s.dropped) } : {}) });
+      if (s && typeof s.t === 'number' && s.brokers && typeof s.brokers === 'object') out.push({ t: s.t, ms: Number(s.ms ?? 0), brokers: s.brokers, topics: Number(s.topics ?? 0), groups: Number(s.groups ?? 0), ...(s.dropped ? { dropped: Number(s.dropped) } : {}), ...(s.noRates ? { noRates: true } : {}) });
     }
     for (const legacy of readLegacyDay(day, this.dir)) out.push({ t: legacy.t, ms: 0, brokers: legacy.brokers, topics: Object.keys(legacy.topics).length, groups: 0 });
     return out;

@@ -96,8 +96,9 @@ it('records broker TPS, topic in/out TPS and group lag from one consume-stats ca
   const store = new HistoryStore({ dir });
   const series = store.series('group', ['CG_collected'], t0, t0 + 40_000).get('CG_collected')!;
   expect(series.map((p) => p.t)).toEqual([t0, t0 + 10_000, t0 + 20_000, t0 + 30_000, t0 + 40_000]);
-  expect(series.map((p) => p.v)).toEqual([[0, 0, 0], [30, 0, 3], [0, 3, 0], [0, 0, 0], [5, 0, 0.5]]);
-  expect(store.series('topic', ['Collected'], t0, t0 + 40_000).get('Collected')!.map((p) => p.v)).toEqual([[0, 0], [3, 0], [0, 3], [0, 0], [0.5, 0]]);
+  // The first sample of each collector knows no rates (null): a gap in the charts, not a drop to zero.
+  expect(series.map((p) => p.v)).toEqual([[0, null, null], [30, 0, 3], [0, 3, 0], [0, null, null], [5, 0, 0.5]]);
+  expect(store.series('topic', ['Collected'], t0, t0 + 40_000).get('Collected')!.map((p) => p.v)).toEqual([[null, null], [3, 0], [0, 3], [null, null], [0.5, 0]]);
   expect(drainEstimate(series.slice(0, 2))).toMatchObject({ status: 'not_draining', lag: 30, lagChange: 30 });
   const day = daySummary(store, dayOf(t0));
   expect(day.topTopics).toEqual([{ topic: 'Collected', messages: 35 }, { topic: 'Unconsumed', messages: 20 }]);

@@ -205,7 +205,7 @@ export class MetricsCollector {
       const produceTps = rate(totals.groupProduced.get(group), previous?.groupProduced.get(group));
       if (lag > 0 || consumeTps || produceTps) groupRates[group] = { lag, consumeTps, produceTps };
     }
-    return { t: totals.t, ms, brokers, topics: 0, groups: 0, topicRates, groupRates };
+    return { t: totals.t, ms, brokers, topics: 0, groups: 0, ...(previous ? {} : { noRates: true }), topicRates, groupRates };
   }
 
   /** Messages each topic gained since the previous sample (for the day's totals). */
