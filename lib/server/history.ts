@@ -77,6 +77,12 @@ export function sparklines(store: HistoryStore, kind: SeriesKind, names: readonl
   const from = first === undefined ? rangeStart : Math.max(rangeStart, first);
   const width = Math.max(1, now - from) / buckets;
   const out: Record<string, (number | null)[]> = {};
+  const samples = [...all.values()][0]?.length ?? 0;
+  if (samples <= buckets) {
+    // Fewer samples than points (a young history): one point per sample, so empty buckets do not break the line.
+    for (const name of names) out[name] = (all.get(name) ?? []).map((p) => (typeof p.v[0] === 'number' ? p.v[0] : null));
+    return out;
+  }
   for (const name of names) {
     const line: (number | null)[] = Array.from({ length: buckets }, () => null);
     const sums = new Array<number>(buckets).fill(0);
