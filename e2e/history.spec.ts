@@ -274,3 +274,30 @@ test.describe('config export and import', () => {
     });
   });
 });
+
+test.describe('bad input to the history, reset and config routes', () => {
+  test('answers field errors, never a 500', async ({ request }) => {
+    const cases: [string, string, unknown, string][] = [
+      ['GET', '/api/history?kind=queue&name=X', undefined, 'kind'],
+      ['GET', '/api/history?kind=group&name=bad%20name', undefined, 'name'],
+      ['GET', '/api/history?kind=topic&name=T&range=2y', undefined, 'range'],
+      ['POST', '/api/history/sparklines', { kind: 'group', names: Array.from({ length: 201 }, (_, i) => `G${i}`) }, 'names'],
+      ['POST', '/api/history/sparklines', { kind: 'group', names: ['ok', 'not ok'] }, 'names.1'],
+      ['POST', '/api/consumers/G/reset', { action: 'preview', topic: 'T', mode: 'time' }, 'timestamp'],
+      ['POST', '/api/consumers/G/reset', { action: 'apply', topic: 'T', mode: 'end' }, 'expected'],
+      ['POST', '/api/consumers/G/reset', { action: 'preview', topic: 'T', mode: 'offset', offsets: [{ brokerName: 'broker-a', queueId: -1, offset: 1 }] }, 'offsets.0.queueId'],
+      ['POST', '/api/consumers/bad%20group/reset', { action: 'preview', topic: 'T', mode: 'end' }, 'group'],
+      ['POST', '/api/config/import', { action: 'dry-run', document: 'topics:\n  - name: A\n    perm: 9\n' }, 'topics[0].perm'],
+      ['POST', '/api/config/import', { action: 'apply', document: 'topics: []' }, 'planHash'],
+      ['POST', '/api/config/import', { action: 'dry-run', document: '' }, 'document'],
+      ['GET', '/api/config/export?format=xml', undefined, 'format'],
+    ];
+    for (const [method, url, data, field] of cases) {
+      const response = method === 'GET' ? await request.get(url) : await request.post(url, { data: data as object });
+      expect(response.status(), `${method} ${url}`).toBe(400);
+      const body = (await response.json()) as { error: { code: string; fields: Record<string, string> } };
+      expect(body.error.code, `${method} ${url}`).toBe('invalid_input');
+      expect(Object.keys(body.error.fields), `${method} ${url}`).toContain(field);
+    }
+  });
+});
