@@ -1,7 +1,7 @@
 'use client';
 /** HISTORY of a group (lag, consume vs produce TPS, time to drain) or a topic (in / out TPS), and list sparklines. */
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorNote } from '@/components/ui/table';
 import { fetchJson, formatNumber } from '@/lib/fetch-json';
@@ -71,12 +71,16 @@ function DrainPanel({ drain }: { drain: DrainEstimate }) {
   );
 }
 
-export function GroupHistoryDialog({ group, onClose }: { group: string; onClose: () => void }) {
+/** What a chart takes of an answer: its points and the time span they cover. */
+const span = (data: HistoryAnswer) => ({ data: data.points, from: data.from, to: data.to });
+
+/** The frame of a HISTORY dialog: the range selector, the collector's notes, loading and errors, then the charts. */
+function HistoryDialog({ kind, name, onClose, children }: { kind: 'group' | 'topic'; name: string; onClose: () => void; children: (data: HistoryAnswer) => ReactNode }) {
   const { t } = useI18n();
   const [range, setRange] = useState<RangeName>('1h');
-  const { data, error } = useHistory('group', group, range);
+  const { data, error } = useHistory(kind, name, range);
   return (
-    <Dialog title={`${t('history.button')} · ${group}`} onClose={onClose} closeLabel={t('common.close')}>
+    <Dialog title={`${t('history.button')} · ${name}`} onClose={onClose} closeLabel={t('common.close')}>
       <div className="space-y-3">
         <div className="flex items-center gap-3">
           <RangeSelector value={range} onChange={setRange} />
@@ -84,52 +88,49 @@ export function GroupHistoryDialog({ group, onClose }: { group: string; onClose:
         </div>
         {error && <ErrorNote message={(error as Error).message} />}
         {!data && !error && <p>{t('common.loading')}</p>}
-        {data?.drain && <DrainPanel drain={data.drain} />}
-        {data && (
-          <div className="grid grid-cols-1 gap-3 lg:grid-cols-2">
-            <TimeSeriesChart title={t('history.lagChart')} testId="chart-lag" data={data.points} from={data.from} to={data.to} unit="msg" lines={[{ key: 'lag', name: t('consumer.lag'), color: '#f97316' }]} />
-            <TimeSeriesChart
-              title={t('history.groupTpsChart')}
-              testId="chart-group-tps"
-              data={data.points}
-              from={data.from}
-              to={data.to}
-              unit="msg/s"
-              lines={[{ key: 'consumeTps', name: t('history.consumeTps'), color: '#0ea5e9' }, { key: 'produceTps', name: t('history.produceTps'), color: '#22c55e' }]}
-            />
-          </div>
-        )}
+        {data && children(data)}
       </div>
     </Dialog>
   );
 }
 
+export function GroupHistoryDialog({ group, onClose }: { group: string; onClose: () => void }) {
+  const { t } = useI18n();
+  return (
+    <HistoryDialog kind="group" name={group} onClose={onClose}>
+      {(data) => (
+        <>
+          {data.drain && <DrainPanel drain={data.drain} />}
+          <div className="grid grid-cols-1 gap-3 lg:grid-cols-2">
+            <TimeSeriesChart title={t('history.lagChart')} testId="chart-lag" {...span(data)} unit="msg" lines={[{ key: 'lag', name: t('consumer.lag'), color: '#f97316' }]} />
+            <TimeSeriesChart
+              title={t('history.groupTpsChart')}
+              testId="chart-group-tps"
+              {...span(data)}
+              unit="msg/s"
+              lines={[{ key: 'consumeTps', name: t('history.consumeTps'), color: '#0ea5e9' }, { key: 'produceTps', name: t('history.produceTps'), color: '#22c55e' }]}
+            />
+          </div>
+        </>
+      )}
+    </HistoryDialog>
+  );
+}
+
 export function TopicHistoryDialog({ topic, onClose }: { topic: string; onClose: () => void }) {
   const { t } = useI18n();
-  const [range, setRange] = useState<RangeName>('1h');
-  const { data, error } = useHistory('topic', topic, range);
   return (
-    <Dialog title={`${t('history.button')} · ${topic}`} onClose={onClose} closeLabel={t('common.close')}>
-      <div className="space-y-3">
-        <div className="flex items-center gap-3">
-          <RangeSelector value={range} onChange={setRange} />
-          {data && <CollectorNotes data={data} />}
-        </div>
-        {error && <ErrorNote message={(error as Error).message} />}
-        {!data && !error && <p>{t('common.loading')}</p>}
-        {data && (
-          <TimeSeriesChart
-            title={t('history.topicTpsChart')}
-            testId="chart-topic-tps"
-            data={data.points}
-            from={data.from}
-            to={data.to}
-            unit="msg/s"
-            lines={[{ key: 'inTps', name: t('history.inTps'), color: '#f97316' }, { key: 'outTps', name: t('history.outTps'), color: '#0ea5e9' }]}
-          />
-        )}
-      </div>
-    </Dialog>
+    <HistoryDialog kind="topic" name={topic} onClose={onClose}>
+      {(data) => (
+        <TimeSeriesChart
+          title={t('history.topicTpsChart')}
+          testId="chart-topic-tps"
+          {...span(data)}
+          unit="msg/s"
+          lines={[{ key: 'inTps', name: t('history.inTps'), color: '#f97316' }, { key: 'outTps', name: t('history.outTps'), color: '#0ea5e9' }]}
+        />
+      )}
+    </HistoryDialog>
   );
 }
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { AdminClient } from '@broker/client/admin-client';
 import { Producer } from '@broker/client/producer';
 import { PushConsumer } from '@broker/client/push-consumer';
+import { RocketMQLikeAdmin } from '@broker/testing/rocketmq-like-admin';
 import { startTestCluster, type TestCluster } from '@broker/testing/start-test-cluster';
 import { waitFor } from '@broker/testing/wait-for';
 import { drainEstimate } from './history';
@@ -40,21 +41,26 @@ async function send(topic: string, n: number): Promise<void> {
   for (let i = 0; i < n; i++) await producer.send({ topic, body: `m${i}` });
 }
 
-it('records broker TPS, topic in/out TPS and group lag from one consume-stats call per broker, and keeps them across a restart', async () => {
-  await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'Collected', readQueueNums: 2, writeQueueNums: 2, perm: 6 });
-  await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'Unconsumed', readQueueNums: 2, writeQueueNums: 2, perm: 6 });
-  await send('Collected', 10);
-  const consumer = new PushConsumer({ namesrvAddr: cluster.namesrvAddr, groupName: 'CG_collected', consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET' });
-  consumer.subscribe('Collected', '*');
+/** A consumer of the group takes `n` messages from its committed offsets (or the first), commits and leaves. */
+async function consume(group: string, topic: string, n: number): Promise<void> {
+  const consumer = new PushConsumer({ namesrvAddr: cluster.namesrvAddr, groupName: group, consumeFromWhere: 'CONSUME_FROM_FIRST_OFFSET' });
+  consumer.subscribe(topic, '*');
   let consumed = 0;
   consumer.registerMessageListener((messages) => void (consumed += messages.length));
   await consumer.start();
   try {
-    await waitFor(() => consumed >= 10, { timeoutMs: 20_000 });
+    await waitFor(() => consumed >= n, { timeoutMs: 20_000 });
     await consumer.persistOffsets();
   } finally {
     await consumer.shutdown();
   }
+}
+
+it('records broker TPS, topic in/out TPS and group lag from one consume-stats call per broker, and keeps them across a restart', async () => {
+  await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'Collected', readQueueNums: 2, writeQueueNums: 2, perm: 6 });
+  await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'Unconsumed', readQueueNums: 2, writeQueueNums: 2, perm: 6 });
+  await send('Collected', 10);
+  await consume('CG_collected', 'Collected', 10);
 
   const collector = new MetricsCollector(admin, { dir, intervalMs: 60_000 });
   const t0 = Date.now();
@@ -70,18 +76,8 @@ it('records broker TPS, topic in/out TPS and group lag from one consume-stats ca
   expect(second!.topicRates).toEqual({ Collected: { inTps: 3, outTps: 0 }, Unconsumed: { inTps: 2, outTps: 0 } });
   expect(second!.groupRates.CG_collected).toEqual({ lag: 30, consumeTps: 0, produceTps: 3 });
 
-  // The group consumes the 30 again (a new consumer takes up from the committed offsets).
-  const again = new PushConsumer({ namesrvAddr: cluster.namesrvAddr, groupName: 'CG_collected' });
-  again.subscribe('Collected', '*');
-  let more = 0;
-  again.registerMessageListener((messages) => void (more += messages.length));
-  await again.start();
-  try {
-    await waitFor(() => more >= 30, { timeoutMs: 20_000 });
-    await again.persistOffsets();
-  } finally {
-    await again.shutdown();
-  }
+  // The group consumes the 30 (a new consumer takes up from the committed offsets).
+  await consume('CG_collected', 'Collected', 30);
   const third = await collector.sampleOnce(t0 + 20_000);
   expect(third!.topicRates).toEqual({ Collected: { inTps: 0, outTps: 3 } });
   expect(third!.groupRates.CG_collected).toEqual({ lag: 0, consumeTps: 3, produceTps: 0 });
@@ -114,17 +110,6 @@ it('reports a cluster it cannot reach instead of throwing', async () => {
 });
 
 it('reads each topic on a broker without Rocketdeck\'s max-offset table (as Apache RocketMQ), and none while its put counter stands still', async () => {
-  /** The same broker, answering GET_ALL_TOPIC_CONFIG as RocketMQ does (no topicMaxOffsetTable); topic stats calls counted. */
-  class RocketMQLikeAdmin extends AdminClient {
-    topicStatsCalls = 0;
-    override async getAllTopicConfigWithMaxOffsets(brokerAddr: string) {
-      return { configs: await this.getAllTopicConfig(brokerAddr), maxOffsets: null };
-    }
-    override getTopicStats(brokerAddr: string, topic: string) {
-      this.topicStatsCalls++;
-      return super.getTopicStats(brokerAddr, topic);
-    }
-  }
   const plain = new RocketMQLikeAdmin({ namesrvAddr: cluster.namesrvAddr });
   try {
     const collector = new MetricsCollector(plain, { dir: fs.mkdtempSync(path.join(os.tmpdir(), 'rocketdeck-collector-plain-')), intervalMs: 60_000 });

@@ -10,6 +10,7 @@
  */
 import fs from 'node:fs';
 import { AdminClient } from '../../broker-core/client/admin-client';
+import { RocketMQLikeAdmin } from '../../broker-core/testing/rocketmq-like-admin';
 import { startTestCluster } from '../../broker-core/testing/start-test-cluster';
 import { mapLimit } from '../../lib/server/concurrency';
 import { groupList } from '../../lib/server/consumers';
@@ -113,18 +114,6 @@ async function main(): Promise<void> {
     await cluster.stop();
     if (process.env.CONSOLE_BENCH_KEEP) process.stdout.write(`history kept in ${dir}\n`);
     else fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The same cluster seen as a RocketMQ broker answers GET_ALL_TOPIC_CONFIG: without Rocketdeck's max-offset table. */
-class RocketMQLikeAdmin extends AdminClient {
-  topicStatsCalls = 0;
-  override async getAllTopicConfigWithMaxOffsets(brokerAddr: string) {
-    return { configs: await this.getAllTopicConfig(brokerAddr), maxOffsets: null };
-  }
-  override getTopicStats(brokerAddr: string, topic: string) {
-    this.topicStatsCalls++;
-    return super.getTopicStats(brokerAddr, topic);
   }
 }
 
