@@ -164,3 +164,19 @@ describe('charts, sparklines and the drain estimate', () => {
     expect(drainEstimate([])).toMatchObject({ status: 'unknown', lag: null });
   });
 });
+
+describe('reading a big day file', () => {
+  it('finds the lines of a late range by searching the file, with the same points as reading it all', () => {
+    const store = new HistoryStore({ dir });
+    const start = new Date(2026, 10, 25, 0, 0, 0).getTime();
+    // 4,000 samples of 40 groups in the same bucket as G0: a bucket file far over the whole-read size.
+    const names = Array.from({ length: 4000 }, (_, i) => `G${i}`).filter((n) => bucketOf(n) === bucketOf('G0')).slice(0, 40);
+    for (let k = 0; k < 4000; k++) store.append(write(start + k * 20_000, { groups: Object.fromEntries(names.map((n) => [n, [k, 1, 1]])) }));
+    const file = path.join(dir, dayOf(start), `group-${String(bucketOf('G0')).padStart(2, '0')}.jsonl`);
+    expect(fs.statSync(file).size).toBeGreaterThan(2 * 1024 * 1024);
+    const late = store.series('group', ['G0', names[39]!], start + 3_000 * 20_000, start + 3_999 * 20_000);
+    expect(late.get('G0')!.map((p) => p.v[0])).toEqual(Array.from({ length: 1000 }, (_, i) => 3000 + i));
+    expect(late.get(names[39]!)!.map((p) => p.v[0])).toEqual(Array.from({ length: 1000 }, (_, i) => 3000 + i));
+    expect(store.series('group', ['G0'], start, start + 3_999 * 20_000).get('G0')!.map((p) => p.v[0])).toEqual(Array.from({ length: 4000 }, (_, i) => i));
+  });
+});

@@ -104,6 +104,58 @@ function readLines(file: string): string[] {
   }
 }
 
+/** Files at most this big are read whole; bigger ones from the first line at or after the range's start. */
+const WHOLE_FILE_BYTES_MAX = 512 * 1024;
+/** Bytes read to find one line's time while searching a file. */
+const PROBE_BYTES = 4096;
+
+/**
+ * Lines of a series file from the first one written at or after `fromMs` (lines are appended in time order):
+ * a big file is binary-searched by byte offset, so the last hour of a day costs a twenty-fourth of the day.
+ */
+function readLinesFrom(file: string, fromMs: number): string[] {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    let start = 0;
+    if (size > WHOLE_FILE_BYTES_MAX) {
+      // Invariant: the line starting at or after `low` may be before fromMs; the one after `high` is not.
+      let low = 0;
+      let high = size;
+      const probe = Buffer.alloc(PROBE_BYTES);
+      while (high - low > PROBE_BYTES) {
+        const middle = Math.floor((low + high) / 2);
+        const read = fs.readSync(fd, probe, 0, PROBE_BYTES, middle);
+        const text = probe.toString('utf8', 0, read);
+        const newline = text.indexOf('\n');
+        const t = newline < 0 ? null : lineTime(text.slice(newline + 1));
+        if (t !== null && t < fromMs) low = middle;
+        else high = middle;
+      }
+      start = low;
+    }
+    const buffer = Buffer.alloc(size - start);
+    fs.readSync(fd, buffer, 0, buffer.length, start);
+    const lines = buffer.toString('utf8').split('\n');
+    if (start > 0) lines.shift(); // a partial line where the search landed
+    return lines;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** The time of a series line `["name",t,…` (null when it is not one, or is cut before its time ends). */
+function lineTime(line: string): number | null {
+  const match = /^\["(?:[^"\\]|\\.)*",(\d+)[,\]]/.exec(line);
+  return match ? Number(match[1]) : null;
+}
+
 /** The name at the start of a series line `["name",…`, without parsing the rest. */
 function lineName(line: string): string | null {
   if (!line.startsWith('["')) return null;
@@ -218,7 +270,7 @@ export class HistoryStore {
     const days = daysBetween(fromMs, toMs);
     for (const day of days) {
       for (const file of files) {
-        for (const line of readLines(path.join(this.dir, day, file))) {
+        for (const line of readLinesFrom(path.join(this.dir, day, file), fromMs)) {
           const name = lineName(line);
           if (name === null || !wanted.has(name)) continue;
           const parsed = parseSeriesLine(line, width);
