@@ -110,11 +110,13 @@ test.describe('topic → message → consumer → reset, end to end', () => {
     // RESET OFFSET to an hour ago: the group is behind by the one message again.
     await topicRow(page, topic).getByRole('button', { name: 'RESET OFFSET' }).click();
     const reset = page.getByRole('dialog', { name: new RegExp(`RESET OFFSET · ${topic}`) });
-    await reset.getByRole('button', { name: 'RESET OFFSET' }).click();
+    await reset.getByRole('button', { name: 'Preview' }).click();
     await expect(reset.locator('#groups-error')).toHaveText('Choose at least one consumer group');
     await reset.getByLabel(group).check();
     await reset.locator('input[name=timestamp]').fill(localInput(Date.now() - 3_600_000));
-    await reset.getByRole('button', { name: 'RESET OFFSET' }).click();
+    await reset.getByRole('button', { name: 'Preview' }).click();
+    await expect(reset.getByTestId(`reset-lag-${group}`)).toContainText('Lag 0 → 1');
+    await reset.getByRole('button', { name: 'Apply', exact: true }).click();
     await expect(reset).toContainText(`${group}: done`);
     await reset.getByRole('button', { name: 'Close' }).click();
     await topicRow(page, topic).getByRole('button', { name: 'CONSUMER MANAGE' }).click();

@@ -18,6 +18,12 @@ export const queryKeys = {
     detail: (group: string, view: 'connection' | 'detail' | 'config') => ['consumers', group, view] as const,
   },
   producers: (topic: string, group: string) => ['producers', topic, group] as const,
+  history: {
+    all: () => ['history'] as const,
+    chart: (kind: 'group' | 'topic', name: string, range: string) => ['history', 'chart', kind, name, range] as const,
+    sparklines: (kind: 'group' | 'topic', names: readonly string[]) => ['history', 'sparklines', kind, names] as const,
+  },
+
   messages: {
     all: () => ['messages'] as const,
     byTime: (topic: string, begin: number, end: number, page: number) => ['messages', 'time', topic, begin, end, page] as const,

@@ -3,6 +3,7 @@ import { keepPreviousData, useQuery, useQueryClient } from '@tanstack/react-quer
 import { useState } from 'react';
 import { brokerChoices } from '@/components/cluster/target-picker';
 import { ClientDialog, ConsumeDetailDialog, DeleteGroupDialog, GroupConfigDialog, GroupFormDialog, type GroupFormValues } from '@/components/consumer/group-dialogs';
+import { GroupHistoryDialog, SparklineCell, useSparklines } from '@/components/history/history-views';
 import { ResetOffsetDialog } from '@/components/topic/reset-offset-dialog';
 import { Dialog } from '@/components/ui/dialog';
 import { dangerButton, inputClass, Pager, smallButton } from '@/components/ui/form';
@@ -25,7 +26,7 @@ interface GroupPage {
 
 type Sort = 'group' | 'clients' | 'tps' | 'lag';
 type DialogState =
-  | { type: 'client' | 'detail' | 'config' | 'delete'; group: string }
+  | { type: 'client' | 'detail' | 'config' | 'delete' | 'history'; group: string }
   | { type: 'form'; initial?: Partial<GroupFormValues> }
   | { type: 'resetPick'; group: string; topics: string[] }
   | { type: 'reset'; group: string; topic: string };
@@ -66,6 +67,7 @@ export default function ConsumerPage() {
     refetchInterval: 15_000,
   });
   const cluster = useQuery({ queryKey: queryKeys.cluster.all(), queryFn: () => fetchJson<ClusterOverview>('/api/cluster') });
+  const sparklines = useSparklines('group', list.data?.groups.map((g) => g.group) ?? []);
   const refresh = async () => {
     await fetchJson(`/api/consumers?fresh=1&pageSize=1`);
     await queryClient.invalidateQueries({ queryKey: queryKeys.consumers.all() });
@@ -124,6 +126,7 @@ export default function ConsumerPage() {
               {header('consumer.mode')}
               {header('consumer.tps', 'tps')}
               {header('consumer.lag', 'lag')}
+              {header('history.lagColumn')}
               {header('consumer.topics')}
               {header('consumer.lastConsumed')}
               {header('topic.operations')}
@@ -132,14 +135,14 @@ export default function ConsumerPage() {
           <tbody className="divide-y divide-slate-200 bg-white dark:divide-slate-800 dark:bg-slate-900">
             {list.isLoading && (
               <tr>
-                <td className={td} colSpan={10}>
+                <td className={td} colSpan={11}>
                   {t('common.loading')}
                 </td>
               </tr>
             )}
             {data && data.groups.length === 0 && (
               <tr>
-                <td className={td} colSpan={10}>
+                <td className={td} colSpan={11}>
                   {data.all === 0 ? t('consumer.none') : t('common.noMatch')}
                 </td>
               </tr>
@@ -156,6 +159,9 @@ export default function ConsumerPage() {
                 <td className={td}>{g.messageModel ?? '–'}</td>
                 <td className={`${td} tabular-nums`}>{formatNumber(g.consumeTps)}</td>
                 <td className={`${td} tabular-nums ${g.lag > 0 ? 'font-medium text-amber-700 dark:text-amber-400' : ''}`}>{g.lag}</td>
+                <td className={td}>
+                  <SparklineCell kind="group" name={g.group} lines={sparklines.data?.lines} />
+                </td>
                 <td className={`${td} max-w-48 truncate font-mono text-xs`} title={g.topics.join(', ')}>
                   {g.topics.join(', ') || '–'}
                 </td>
@@ -170,6 +176,9 @@ export default function ConsumerPage() {
                   </button>
                   <button type="button" className={smallButton} onClick={() => setDialog({ type: 'config', group: g.group })}>
                     {t('consumer.config')}
+                  </button>
+                  <button type="button" className={smallButton} onClick={() => setDialog({ type: 'history', group: g.group })}>
+                    {t('history.button')}
                   </button>
                   <button type="button" className={smallButton} onClick={() => setDialog({ type: 'resetPick', group: g.group, topics: g.topics })}>
                     {t('topic.resetOffset')}
@@ -188,6 +197,7 @@ export default function ConsumerPage() {
       </div>
       {dialog?.type === 'client' && <ClientDialog group={dialog.group} onClose={() => setDialog(null)} />}
       {dialog?.type === 'detail' && <ConsumeDetailDialog group={dialog.group} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'history' && <GroupHistoryDialog group={dialog.group} onClose={() => setDialog(null)} />}
       {dialog?.type === 'config' && (
         <GroupConfigDialog
           group={dialog.group}

@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { brokerChoices, TargetPicker, type BrokerChoice } from '@/components/cluster/target-picker';
+import { SparklineCell, TopicHistoryDialog, useSparklines } from '@/components/history/history-views';
 import { ResetOffsetDialog } from '@/components/topic/reset-offset-dialog';
 import { SendMessageDialog } from '@/components/topic/send-message-dialog';
 import { ConsumerManageDialog, TopicConfigDialog } from '@/components/topic/topic-views';
@@ -170,7 +171,7 @@ export default function TopicPage() {
   const [filter, setFilter] = useState('');
   const [kind, setKind] = useState<'ALL' | TopicKind>('NORMAL');
   const [messageType, setMessageType] = useState<string>('ANY');
-  const [dialog, setDialog] = useState<{ type: 'create' | 'status' | 'route' | 'delete' | 'send' | 'reset' | 'skip' | 'config' | 'consumers'; topic?: string; initial?: Partial<TopicFormValues> } | null>(null);
+  const [dialog, setDialog] = useState<{ type: 'create' | 'status' | 'route' | 'delete' | 'send' | 'reset' | 'skip' | 'config' | 'consumers' | 'history'; topic?: string; initial?: Partial<TopicFormValues> } | null>(null);
   const [page, setPage] = useState(1);
   const all = topics.data?.topics ?? [];
   const typesPresent = MESSAGE_TYPES.filter((m) => all.some((r) => r.messageType === m));
@@ -180,6 +181,7 @@ export default function TopicPage() {
   );
   const pages = Math.max(1, Math.ceil(rows.length / PAGE_SIZE));
   const shown = rows.slice((Math.min(page, pages) - 1) * PAGE_SIZE, Math.min(page, pages) * PAGE_SIZE);
+  const sparklines = useSparklines('topic', shown.filter((r) => r.kind === 'NORMAL').map((r) => r.topic));
   return (
     <div className="space-y-4">
       <div className="flex flex-wrap items-center gap-3">
@@ -216,10 +218,10 @@ export default function TopicPage() {
         <p className="text-xs text-slate-500">{t('topic.count', { shown: rows.length, total: all.length })}</p>
         <Pager page={Math.min(page, pages)} pages={pages} onPage={setPage} label={t('common.pages')} />
       </div>
-      <Table testId="topic-list" head={[t('topic.name'), t('topic.kind'), t('topic.messageType'), t('topic.operations')]}>
+      <Table testId="topic-list" head={[t('topic.name'), t('topic.kind'), t('topic.messageType'), `${t('history.inTps')} · ${t('history.column')}`, t('topic.operations')]}>
         {topics.isLoading && (
           <tr>
-            <td className={td} colSpan={4}>
+            <td className={td} colSpan={5}>
               {t('common.loading')}
             </td>
           </tr>
@@ -229,6 +231,7 @@ export default function TopicPage() {
             <td className={`${td} font-mono`}>{r.topic}</td>
             <td className={td}>{t(`topic.kind.${r.kind}`)}</td>
             <td className={td}>{r.messageType}</td>
+            <td className={td}>{r.kind === 'NORMAL' ? <SparklineCell kind="topic" name={r.topic} lines={sparklines.data?.lines} /> : null}</td>
             <td className={td}>
                   <div className="flex flex-wrap gap-1">
               <button type="button" className={button} onClick={() => setDialog({ type: 'status', topic: r.topic })}>
@@ -243,6 +246,11 @@ export default function TopicPage() {
               <button type="button" className={button} onClick={() => setDialog({ type: 'config', topic: r.topic })}>
                 {t('topic.config')}
               </button>
+              {r.kind === 'NORMAL' && (
+                <button type="button" className={button} onClick={() => setDialog({ type: 'history', topic: r.topic })}>
+                  {t('history.button')}
+                </button>
+              )}
               {r.kind !== 'SYSTEM' && (
                 <button type="button" className={button} onClick={() => setDialog({ type: 'send', topic: r.topic })}>
                   {t('topic.sendMessage')}
@@ -265,7 +273,7 @@ export default function TopicPage() {
         ))}
         {topics.data && rows.length === 0 && (
           <tr>
-            <td className={td} colSpan={4}>
+            <td className={td} colSpan={5}>
               {t('common.none')}
             </td>
           </tr>
@@ -275,6 +283,7 @@ export default function TopicPage() {
       {dialog?.type === 'send' && dialog.topic && <SendMessageDialog topic={dialog.topic} onClose={() => setDialog(null)} />}
       {(dialog?.type === 'reset' || dialog?.type === 'skip') && dialog.topic && <ResetOffsetDialog topic={dialog.topic} mode={dialog.type} onClose={() => setDialog(null)} />}
       {dialog?.type === 'consumers' && dialog.topic && <ConsumerManageDialog topic={dialog.topic} onClose={() => setDialog(null)} />}
+      {dialog?.type === 'history' && dialog.topic && <TopicHistoryDialog topic={dialog.topic} onClose={() => setDialog(null)} />}
       {dialog?.type === 'config' && dialog.topic && (
         <TopicConfigDialog
           topic={dialog.topic}

@@ -148,6 +148,7 @@ export class BrokerController implements BrokerContext {
       [RequestCode.GET_BROKER_RUNTIME_INFO, admin.processGetBrokerRuntimeInfo],
       [RequestCode.GET_TOPIC_STATS_INFO, admin.processGetTopicStatsInfo],
       [RequestCode.GET_CONSUME_STATS, admin.processGetConsumeStats],
+      [RequestCode.GET_BROKER_CONSUME_STATS, admin.processGetBrokerConsumeStats],
       [RequestCode.GET_CONSUMER_CONNECTION_LIST, admin.processGetConsumerConnectionList],
       [RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.processGetProducerConnectionList],
       [RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, admin.processQueryTopicConsumeByWho],

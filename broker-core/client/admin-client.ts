@@ -115,6 +115,20 @@ export interface ResetOffsetEntry {
   offset: number;
 }
 
+/** GET_BROKER_CONSUME_STATS: every group of one broker with its ConsumeStats (one per topic it has offsets on). */
+export interface BrokerConsumeStats {
+  brokerAddr: string;
+  totalDiff: number;
+  groups: Map<string, ConsumeStats[]>;
+}
+
+export interface QueueResetResult {
+  queue: MessageQueueRef;
+  offset: number;
+  /** True when clients of the group were online and the broker pushed the new offset to them. */
+  pushedToClients: boolean;
+}
+
 export interface ConsumeMessageDirectlyResult {
   order: boolean;
   autoCommit: boolean;
@@ -295,6 +309,18 @@ export class AdminClient {
     return out;
   }
 
+  /**
+   * GET_ALL_TOPIC_CONFIG asking for Rocketdeck's `topicMaxOffsetTable` (each topic's Σ queue max offsets) beside
+   * the configs; `maxOffsets` is null from a broker that does not send it (RocketMQ ignores the field).
+   */
+  async getAllTopicConfigWithMaxOffsets(brokerAddr: string): Promise<{ configs: Record<string, TopicConfig>; maxOffsets: Map<string, number> | null }> {
+    const raw = AdminClient.#json<{ topicConfigTable?: unknown; topicMaxOffsetTable?: unknown }>(await this.#invoke(brokerAddr, RequestCode.GET_ALL_TOPIC_CONFIG, { withMaxOffsets: true }));
+    const configs: Record<string, TopicConfig> = {};
+    for (const [name, config] of entriesOf(raw.topicConfigTable)) configs[String(name)] = config as TopicConfig;
+    const maxOffsets = raw.topicMaxOffsetTable === undefined ? null : new Map(entriesOf(raw.topicMaxOffsetTable).map(([name, sum]) => [String(name), Number(sum)] as [string, number]));
+    return { configs, maxOffsets };
+  }
+
   /** UPDATE_AND_CREATE_TOPIC on one broker. */
   async createOrUpdateTopic(brokerAddr: string, config: TopicConfig): Promise<void> {
     await this.#invoke(brokerAddr, RequestCode.UPDATE_AND_CREATE_TOPIC, {
@@ -329,16 +355,19 @@ export class AdminClient {
   }
 
   async getConsumeStats(brokerAddr: string, consumerGroup: string, topic?: string): Promise<ConsumeStats> {
-    const raw = AdminClient.#json<{ consumeTps?: number; offsetTable?: unknown }>(
-      await this.#invoke(brokerAddr, RequestCode.GET_CONSUME_STATS, { consumerGroup, ...(topic ? { topic } : {}) }),
+    return toConsumeStats(AdminClient.#json(await this.#invoke(brokerAddr, RequestCode.GET_CONSUME_STATS, { consumerGroup, ...(topic ? { topic } : {}) })));
+  }
+
+  /** GET_BROKER_CONSUME_STATS (mqadmin brokerConsumeStats): one broker's groups and their offsets in one call. */
+  async getBrokerConsumeStats(brokerAddr: string, isOrder = false): Promise<BrokerConsumeStats> {
+    const raw = AdminClient.#json<{ brokerAddr?: string; totalDiff?: number; consumeStatsList?: unknown[] }>(
+      await this.#invoke(brokerAddr, RequestCode.GET_BROKER_CONSUME_STATS, { isOrder }),
     );
-    return {
-      consumeTps: Number(raw.consumeTps ?? 0),
-      offsetTable: entriesOf(raw.offsetTable).map(([key, value]) => {
-        const v = value as { brokerOffset?: number; consumerOffset?: number; lastTimestamp?: number };
-        return { queue: toQueueRef(key), brokerOffset: Number(v.brokerOffset ?? 0), consumerOffset: Number(v.consumerOffset ?? 0), lastTimestamp: Number(v.lastTimestamp ?? 0) };
-      }),
-    };
+    const groups = new Map<string, ConsumeStats[]>();
+    for (const item of raw.consumeStatsList ?? []) {
+      for (const [group, list] of entriesOf(item)) groups.set(String(group), ((list as unknown[]) ?? []).map(toConsumeStats));
+    }
+    return { brokerAddr: String(raw.brokerAddr ?? brokerAddr), totalDiff: Number(raw.totalDiff ?? 0), groups };
   }
 
   /** Every master broker address of every cluster (or of one), by broker name. */
@@ -555,6 +584,36 @@ export class AdminClient {
     return this.resetOffsetByTimestamp(topic, group, -1, true);
   }
 
+  /**
+   * Sets a group's offset on each given queue exactly, RocketMQ 5.x's resetOffsetByQueueId: UPDATE_CONSUMER_OFFSET
+   * on the queue's master (what an offline group reads when it starts), then INVOKE_BROKER_TO_RESET_OFFSET with
+   * queueId and offset, which has the broker push the offset to online clients in RESET_CONSUMER_CLIENT_OFFSET —
+   * without that push a live consumer's next commit would put its own offset back. timestamp −1 with isForce
+   * false is sent beside them: a broker that ignores queueId (RocketMQ 4.x) then pushes every queue's committed
+   * offset, which for this queue is the one just written. CONSUMER_NOT_ONLINE is an answer, not a failure.
+   */
+  async resetQueueOffsets(consumerGroup: string, entries: ResetOffsetEntry[]): Promise<QueueResetResult[]> {
+    const masters = await this.masterAddresses();
+    const out: QueueResetResult[] = [];
+    for (const { queue, offset } of entries) {
+      const addr = masters.get(queue.brokerName);
+      if (!addr) throw new BrokerError('BROKER_ERR_NO_ROUTE', `broker ${queue.brokerName} has no master registered`);
+      // Checked before anything is written: the commit below comes first (for RocketMQ 4.x brokers).
+      const [min, max] = await Promise.all([this.minOffset(addr, queue.topic, queue.queueId), this.maxOffset(addr, queue.topic, queue.queueId)]);
+      if (!Number.isSafeInteger(offset) || offset < min || offset > max) {
+        throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `offset ${offset} is outside queue ${queue.brokerName}:${queue.queueId} of ${queue.topic} (${min} to ${max})`);
+      }
+      await this.updateConsumerOffset(addr, consumerGroup, queue.topic, queue.queueId, offset);
+      const response = await this.#invoke(
+        addr, RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
+        { topic: queue.topic, group: consumerGroup, timestamp: -1, isForce: false, queueId: queue.queueId, offset },
+        undefined, [ResponseCode.SUCCESS, ResponseCode.CONSUMER_NOT_ONLINE],
+      );
+      out.push({ queue, offset, pushedToClients: response.code === ResponseCode.SUCCESS });
+    }
+    return out;
+  }
+
   // ---------------------------------------------------------------- messages
 
   /** QUERY_MESSAGE by key on every broker of the topic, newest first. */
@@ -688,6 +747,17 @@ export class AdminClient {
     const fromRoute = route?.brokerDatas.map((b) => b.brokerAddrs['0']).filter((a): a is string => Boolean(a)) ?? [];
     return fromRoute.length > 0 ? fromRoute : [...(await this.masterAddresses()).values()];
   }
+}
+
+function toConsumeStats(value: unknown): ConsumeStats {
+  const raw = (value ?? {}) as { consumeTps?: number; offsetTable?: unknown };
+  return {
+    consumeTps: Number(raw.consumeTps ?? 0),
+    offsetTable: entriesOf(raw.offsetTable).map(([key, entry]) => {
+      const v = entry as { brokerOffset?: number; consumerOffset?: number; lastTimestamp?: number };
+      return { queue: toQueueRef(key), brokerOffset: Number(v.brokerOffset ?? 0), consumerOffset: Number(v.consumerOffset ?? 0), lastTimestamp: Number(v.lastTimestamp ?? 0) };
+    }),
+  };
 }
 
 function toConnection(raw: Partial<ClientConnection>): ClientConnection {

@@ -754,8 +754,11 @@ export class PushConsumer {
       const k = (typeof key === 'string' ? JSON.parse(key) : key) as MessageQueue;
       targets.push({ mq: { topic: String(k.topic), brokerName: String(k.brokerName), queueId: Number(k.queueId) }, offset: Number(value) });
     }
+    // Only the queues in the table are dropped and re-read from their new offsets (as RocketMQ's client does);
+    // a per-queue reset leaves the topic's other queues consuming undisturbed.
+    const reset = new Set(targets.map((t) => queueKey(t.mq)));
     for (const [key, a] of this.#assignments) {
-      if (a.mq.topic === topic) {
+      if (a.mq.topic === topic && reset.has(key)) {
         a.pq.dropped = true;
         this.#assignments.delete(key);
       }

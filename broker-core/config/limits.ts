@@ -82,3 +82,27 @@ export const QUERY_MESSAGE_MAX = 64;
 export const SCHEDULE_TICK_MS = 200;
 /** Scheduled messages read per level per tick. */
 export const SCHEDULE_BATCH_MESSAGES_MAX = 32;
+
+// ---- console: lag and throughput history (lib/server/history-store.ts) ----
+/** Days of history kept (ROCKETDECK_HISTORY_DAYS overrides); older day folders are deleted. */
+export const HISTORY_RETENTION_DAYS = 7;
+/** Bytes the history folder may hold in all (ROCKETDECK_HISTORY_MAX_MB overrides); the oldest days go first, then today's series stop. */
+export const HISTORY_BYTES_MAX = 1024 * 1024 * 1024;
+/** Topics, and separately groups, written per sample; the rest of a sample is counted as dropped. */
+export const HISTORY_SERIES_PER_SAMPLE_MAX = 20_000;
+/** Points one chart gets at most (samples are averaged into this many time buckets). */
+export const HISTORY_CHART_POINTS_MAX = 360;
+/** Names one sparkline request may ask for (a page of a list). */
+export const HISTORY_SPARKLINE_NAMES_MAX = 200;
+/** Topics whose queue offsets one collector sample reads with GET_TOPIC_STATS_INFO (those no group consumes). */
+export const HISTORY_TOPIC_STATS_PER_SAMPLE_MAX = 20_000;
+/** GET_TOPIC_STATS_INFO calls one collector sample keeps in flight. */
+export const HISTORY_TOPIC_STATS_IN_FLIGHT_MAX = 16;
+
+// ---- console: export / import of topics and groups (lib/server/config-io.ts) ----
+/** Size of a document the import reads (an export of 10,000 topics and 2,000 groups is about 2.5 MiB of YAML). */
+export const CONFIG_DOCUMENT_BYTES_MAX = 8 * 1024 * 1024;
+/** Topics, and separately groups, one document may hold. */
+export const CONFIG_ENTRIES_MAX = 20_000;
+/** Field errors reported for one document (the rest are counted). */
+export const CONFIG_ERRORS_MAX = 200;

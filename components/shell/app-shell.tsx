@@ -15,6 +15,7 @@ const NAV: { href: string; label: MessageKey }[] = [
   { href: '/message', label: 'nav.message' },
   { href: '/dlq', label: 'nav.dlq' },
   { href: '/trace', label: 'nav.trace' },
+  { href: '/config', label: 'nav.config' },
   { href: '/ops', label: 'nav.ops' },
 ];
 

@@ -1,12 +1,8 @@
-/** The console's server-side pieces that need no cluster: body rendering, day summaries, caches, input rules. */
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+/** The console's server-side pieces that need no cluster: body rendering, caches, input rules (day summaries: history-store.test.ts). */
 import { describe, expect, it } from 'vitest';
 import { messageQuerySchema, namesrvSchema, resetOffsetSchema, sendMessageSchema, subscriptionGroupSchema } from '@/lib/validation';
 import { mapLimit, TtlCache } from './concurrency';
 import { renderBody } from './messages';
-import { readDay, summarizeDay, type Sample } from './metrics';
 
 describe('renderBody', () => {
   it('pretty-prints JSON, keeps text as text and shows binary as hex', () => {
@@ -26,35 +22,6 @@ describe('renderBody', () => {
     expect(rendered.truncated).toBe(true);
     expect(rendered.size).toBe(400_000);
     expect(rendered.text!.length).toBeLessThan(200_000);
-  });
-});
-
-describe('metrics day summary', () => {
-  it('adds up topic messages over the samples, ranks the top 10 and keeps broker lines', () => {
-    const t0 = Date.UTC(2026, 10, 25, 8);
-    const samples: Sample[] = [0, 1, 2].map((i) => ({
-      t: t0 + i * 60_000,
-      brokers: { 'broker-a#0': { put: 10 * i, get: 5 * i } },
-      topics: i === 0 ? {} : { Orders: 2, Audit: 0.5, ...(i === 2 ? { Late: 2 } : {}) },
-    }));
-    const day = summarizeDay('2026-11-25', samples);
-    expect(day.topTopics).toEqual([{ topic: 'Orders', messages: 240 }, { topic: 'Late', messages: 120 }, { topic: 'Audit', messages: 60 }]);
-    expect(day.brokerSeries[2]).toEqual({ t: t0 + 120_000, 'broker-a#0 put': 20, 'broker-a#0 get': 10 });
-    expect(day.topicSeries[1]).toMatchObject({ Orders: 2, Late: 0 });
-    expect(day.intervalMs).toBe(60_000);
-  });
-
-  it('reads a day file and skips a torn last line', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rocketdeck-metrics-'));
-    try {
-      const good = JSON.stringify({ t: 1, brokers: {}, topics: {} });
-      fs.writeFileSync(path.join(dir, '2026-11-25.jsonl'), `${good}\n${good}\n{"t":3,"bro`);
-      expect(readDay('2026-11-25', dir)).toHaveLength(2);
-      expect(readDay('../../etc/passwd', dir)).toEqual([]);
-      expect(readDay('2026-11-24', dir)).toEqual([]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
 

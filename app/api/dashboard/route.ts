@@ -5,8 +5,8 @@
 import { z } from 'zod';
 import { ok, parseQuery } from '@/lib/server/api';
 import { consoleNamesrvAddr, sessionNamesrvAddr } from '@/lib/server/admin';
-import { defaultCollector } from '@/lib/server/collector';
-import { dayOf, readDay, summarizeDay } from '@/lib/server/metrics';
+import { defaultCollector, historyStore } from '@/lib/server/collector';
+import { dayOf, daySummary } from '@/lib/server/metrics';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,5 +20,5 @@ export async function GET(request: Request) {
   const day = parsed.value.day ?? dayOf(Date.now());
   const collector = defaultCollector();
   const sampled = consoleNamesrvAddr();
-  return ok({ ...summarizeDay(day, readDay(day)), collecting: !!collector, collectorError: collector?.lastError ?? null, sampledNamesrv: sampled, otherCluster: (await sessionNamesrvAddr()) !== sampled });
+  return ok({ ...daySummary(historyStore(), day), collecting: !!collector, collectorError: collector?.lastError ?? null, sampledNamesrv: sampled, otherCluster: (await sessionNamesrvAddr()) !== sampled });
 }

@@ -85,6 +85,19 @@ export class ConsumerOffsetManager {
     return topics;
   }
 
+  /** Every group's topics with committed offsets, in one pass over the table (whichTopicByConsumer per group is O(groups × keys)). */
+  topicsByGroup(): Map<string, Set<string>> {
+    const out = new Map<string, Set<string>>();
+    for (const key of this.offsetTable.keys()) {
+      const at = key.lastIndexOf(TOPIC_GROUP_SEPARATOR);
+      const group = key.slice(at + 1);
+      let topics = out.get(group);
+      if (!topics) out.set(group, (topics = new Set()));
+      topics.add(key.slice(0, at));
+    }
+    return out;
+  }
+
   /** Groups with committed offsets on a topic. */
   whichGroupByTopic(topic: string): Set<string> {
     const groups = new Set<string>();

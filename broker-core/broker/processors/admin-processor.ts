@@ -71,8 +71,22 @@ export function processDeleteTopic(ctx: BrokerContext, request: RemotingCommand)
   return createResponse(request, ResponseCode.SUCCESS);
 }
 
+/**
+ * GET_ALL_TOPIC_CONFIG: TopicConfigSerializeWrapper {topicConfigTable, dataVersion}. Rocketdeck extension, asked
+ * for with the header field `withMaxOffsets=true` (which RocketMQ brokers ignore): the body also holds
+ * `topicMaxOffsetTable` {topic: Σ max offsets of its queues}, so a collector learns every topic's growth in
+ * one call instead of one GET_TOPIC_STATS_INFO per topic. Clients that do not ask never see it.
+ */
 export function processGetAllTopicConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
-  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(ctx.topicConfigManager.wrapper()));
+  const wrapper = ctx.topicConfigManager.wrapper();
+  if (new Header(request).optBoolean('withMaxOffsets') !== true) return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(wrapper));
+  const topicMaxOffsetTable: Record<string, number> = {};
+  for (const [topic, config] of Object.entries(wrapper.topicConfigTable)) {
+    let sum = 0;
+    for (let queueId = 0; queueId < config.writeQueueNums; queueId++) sum += Math.max(0, ctx.store.getMaxOffsetInQueue(topic, queueId));
+    topicMaxOffsetTable[topic] = sum;
+  }
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json({ ...wrapper, topicMaxOffsetTable }));
 }
 
 export function processGetTopicConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
@@ -257,19 +271,59 @@ export function processGetConsumeStats(ctx: BrokerContext, request: RemotingComm
   const offsetTable = new Map<object, unknown>();
   let consumeTps = 0;
   for (const topic of topics) {
-    const config = ctx.topicConfigManager.get(topic);
-    if (!config) continue;
-    // Only online subscribers of a topic they no longer subscribe to are skipped by Java; we report what we have.
-    for (let queueId = 0; queueId < config.readQueueNums; queueId++) {
-      const brokerOffset = ctx.store.getMaxOffsetInQueue(topic, queueId);
-      let consumerOffset = ctx.consumerOffsetManager.queryOffset(group, topic, queueId);
-      if (consumerOffset < 0) consumerOffset = 0;
-      const lastTimestamp = consumerOffset > 0 ? ctx.store.getMessageStoreTimeStamp(topic, queueId, consumerOffset - 1) : 0;
-      offsetTable.set(mq(ctx, topic, queueId), { brokerOffset, consumerOffset, lastTimestamp, pullOffset: consumerOffset });
-    }
-    consumeTps += ctx.stats.groupGetTps(group, topic);
+    const stats = topicConsumeStats(ctx, group, topic);
+    if (!stats) continue;
+    for (const [queue, offsets] of stats.offsetTable) offsetTable.set(queue, offsets);
+    consumeTps += stats.consumeTps;
   }
   const body = stringifyJavaJson(new Map<string, unknown>([['consumeTps', consumeTps], ['offsetTable', offsetTable]]));
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, Buffer.from(body));
+}
+
+/** One group's offsets on one topic of this broker (a ConsumeStats), or null when the topic is not here. */
+function topicConsumeStats(ctx: BrokerContext, group: string, topic: string): { offsetTable: Map<object, unknown>; consumeTps: number } | null {
+  const config = ctx.topicConfigManager.get(topic);
+  if (!config) return null;
+  const offsetTable = new Map<object, unknown>();
+  // Only online subscribers of a topic they no longer subscribe to are skipped by Java; we report what we have.
+  for (let queueId = 0; queueId < config.readQueueNums; queueId++) {
+    const brokerOffset = ctx.store.getMaxOffsetInQueue(topic, queueId);
+    let consumerOffset = ctx.consumerOffsetManager.queryOffset(group, topic, queueId);
+    if (consumerOffset < 0) consumerOffset = 0;
+    const lastTimestamp = consumerOffset > 0 ? ctx.store.getMessageStoreTimeStamp(topic, queueId, consumerOffset - 1) : 0;
+    offsetTable.set(mq(ctx, topic, queueId), { brokerOffset, consumerOffset, lastTimestamp, pullOffset: consumerOffset });
+  }
+  return { offsetTable, consumeTps: ctx.stats.groupGetTps(group, topic) };
+}
+
+/**
+ * GET_BROKER_CONSUME_STATS (mqadmin brokerConsumeStats; header isOrder): every subscription group of this
+ * broker with a ConsumeStats per topic it has offsets on, in one answer — what a collector needs instead of
+ * one GET_CONSUME_STATS per group. Body ConsumeStatsList: {brokerAddr, consumeStatsList: [{group: [ConsumeStats]}],
+ * totalDiff}. isOrder keeps ordered topics only; a group online without a subscription to a topic skips it (as RocketMQ).
+ */
+export function processGetBrokerConsumeStats(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const isOrder = new Header(request).optBoolean('isOrder') ?? false;
+  const topicsByGroup = ctx.consumerOffsetManager.topicsByGroup();
+  const list: Map<string, unknown>[] = [];
+  let totalDiff = 0;
+  for (const group of ctx.subscriptionGroupManager.table.keys()) {
+    const online = ctx.consumerManager.get(group);
+    const statsList: Map<string, unknown>[] = [];
+    for (const topic of topicsByGroup.get(group) ?? []) {
+      if (isOrder && !ctx.topicConfigManager.get(topic)?.order) continue;
+      if (online && online.subscriptionTable.size > 0 && !online.subscriptionTable.has(topic)) continue;
+      const stats = topicConsumeStats(ctx, group, topic);
+      if (!stats) continue;
+      for (const offsets of stats.offsetTable.values()) {
+        const o = offsets as { brokerOffset: number; consumerOffset: number };
+        totalDiff += o.brokerOffset - o.consumerOffset;
+      }
+      statsList.push(new Map<string, unknown>([['consumeTps', stats.consumeTps], ['offsetTable', stats.offsetTable]]));
+    }
+    list.push(new Map([[group, statsList]]));
+  }
+  const body = stringifyJavaJson(new Map<string, unknown>([['brokerAddr', ctx.brokerAddr], ['consumeStatsList', list], ['totalDiff', totalDiff]]));
   return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, Buffer.from(body));
 }
 
@@ -301,25 +355,45 @@ export function processQueryTopicConsumeByWho(ctx: BrokerContext, request: Remot
   return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json({ groupList: [...groups].sort() }));
 }
 
+/**
+ * INVOKE_BROKER_TO_RESET_OFFSET {topic, group, timestamp, isForce, queueId?, offset?}: the group's new offsets
+ * on this broker, pushed to every online client in RESET_CONSUMER_CLIENT_OFFSET (RocketMQ's client-side reset:
+ * a live consumer would overwrite a plain offset commit with its own). By time (−1 = the end) for every queue;
+ * with RocketMQ 5.x's queueId (≥ 0) one queue only, to `offset` when given (it must lie within the queue's
+ * [min, max]) else by time. CONSUMER_NOT_ONLINE when no client is connected: the caller commits offsets itself.
+ */
 export function processInvokeBrokerToResetOffset(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
   const header = new Header(request);
   const topic = header.string('topic');
   const group = header.string('group');
   const timestamp = header.number('timestamp');
   const isForce = header.optBoolean('isForce') ?? true;
+  const queueId = header.optNumber('queueId') ?? -1;
+  const exact = header.optNumber('offset');
   const config = ctx.topicConfigManager.get(topic);
   if (!config) return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, `[reset offset] topic[${topic}] not exist`);
+  if (queueId >= config.writeQueueNums) return createResponse(request, ResponseCode.SYSTEM_ERROR, `queue ${queueId} does not exist in topic ${topic} (queues 0..${config.writeQueueNums - 1})`);
+  if (queueId >= 0 && exact !== undefined && exact !== -1) {
+    const min = ctx.store.getMinOffsetInQueue(topic, queueId);
+    const max = ctx.store.getMaxOffsetInQueue(topic, queueId);
+    if (exact < min || exact > max) return createResponse(request, ResponseCode.SYSTEM_ERROR, `Target offset ${exact} not in consume queue range [${min}-${max}]`);
+  }
   const info = ctx.consumerManager.get(group);
   const online = info ? [...info.channels.values()].filter((c) => !c.connection.closed) : [];
   if (online.length === 0) return createResponse(request, ResponseCode.CONSUMER_NOT_ONLINE, `Consumer not online, so can not reset offset, Group: ${group} Topic: ${topic} Timestamp: ${timestamp}`);
   const offsetTable = new Map<object, number>();
-  for (let queueId = 0; queueId < config.writeQueueNums; queueId++) {
+  const queues = queueId >= 0 ? [queueId] : Array.from({ length: config.writeQueueNums }, (_, i) => i);
+  for (const q of queues) {
     // A queue the group has not committed yet is reset too (RocketMQ refuses the whole reset with SYSTEM_ERROR,
     // which strands a group that consumed but had not committed within its 5 s interval).
-    const consumerOffset = ctx.consumerOffsetManager.queryOffset(group, topic, queueId);
-    let target = timestamp === -1 ? ctx.store.getMaxOffsetInQueue(topic, queueId) : ctx.store.getOffsetInQueueByTime(topic, queueId, timestamp);
+    if (queueId >= 0 && exact !== undefined && exact !== -1) {
+      offsetTable.set(mq(ctx, topic, q), exact);
+      continue;
+    }
+    const consumerOffset = ctx.consumerOffsetManager.queryOffset(group, topic, q);
+    let target = timestamp === -1 ? ctx.store.getMaxOffsetInQueue(topic, q) : ctx.store.getOffsetInQueueByTime(topic, q, timestamp);
     if (!isForce && consumerOffset >= 0 && target >= consumerOffset) target = consumerOffset;
-    offsetTable.set(mq(ctx, topic, queueId), target);
+    offsetTable.set(mq(ctx, topic, q), target);
   }
   const body = Buffer.from(stringifyJavaJson(new Map<string, unknown>([['offsetTable', offsetTable]])));
   for (const channel of online) {

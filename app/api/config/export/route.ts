@@ -1,0 +1,29 @@
+/**
+ * GET /api/config/export?format=yaml|json: the cluster's topics and subscription groups as a document to
+ * download (normal topics and non-system groups, one entry per name and configuration with its brokers).
+ */
+import { z } from 'zod';
+import { sessionAdmin } from '@/lib/server/admin';
+import { guarded, parseQuery } from '@/lib/server/api';
+import { exportConfig, formatDocument } from '@/lib/server/config-io';
+
+export const dynamic = 'force-dynamic';
+
+const query = z.object({ format: z.enum(['yaml', 'json'], { error: 'format is yaml or json' }).default('yaml') });
+
+export async function GET(request: Request) {
+  const parsed = parseQuery(request, query);
+  if (!parsed.ok) return parsed.response;
+  const format = parsed.value.format;
+  return guarded(async () => {
+    const document = await exportConfig(await sessionAdmin());
+    const stamp = document.exportedAt.slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+    return new Response(formatDocument(document, format), {
+      headers: {
+        'content-type': format === 'json' ? 'application/json; charset=utf-8' : 'application/yaml; charset=utf-8',
+        'content-disposition': `attachment; filename="rocketdeck-config-${stamp}.${format === 'json' ? 'json' : 'yaml'}"`,
+        'cache-control': 'no-store',
+      },
+    });
+  });
+}
