@@ -17,6 +17,11 @@ export const queryKeys = {
     detail: (group: string, view: 'connection' | 'detail' | 'config') => ['consumers', group, view] as const,
   },
   producers: (topic: string, group: string) => ['producers', topic, group] as const,
+  session: () => ['session'] as const,
+  audit: (params: Record<string, string | number>) => ['audit', params] as const,
+  tokens: () => ['tokens'] as const,
+  users: () => ['users'] as const,
+  openapi: () => ['openapi'] as const,
   messages: {
     all: () => ['messages'] as const,
     byTime: (topic: string, begin: number, end: number, page: number) => ['messages', 'time', topic, begin, end, page] as const,

@@ -12,6 +12,7 @@ commands:
                          a Broker alone (RocketMQ's mqbroker), reading RocketMQ's broker.properties keys
   console                the console alone, on NAMESRV_ADDR (default 127.0.0.1:9876)
   admin <subcommand>     mqadmin-style operations, e.g. "rocketdeck admin clusterList -n 127.0.0.1:9876"
+  user <command>         console users: add <name> --role admin|read-only, passwd, role, remove, list
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -37,6 +38,10 @@ async function main(argv: string[]): Promise<number> {
     case 'admin': {
       const { runAdminCli } = await import('../broker-core/cli/admin-cli');
       return runAdminCli(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    }
+    case 'user': {
+      const { runUserCli, readPasswordFromStdin } = await import('../lib/server/security/user-cli');
+      return runUserCli(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, readPassword: (prompt) => readPasswordFromStdin(prompt) });
     }
     case undefined:
     case '-h':

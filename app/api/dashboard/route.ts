@@ -2,15 +2,14 @@
  * GET /api/dashboard?day=yyyy-mm-dd: the collector's samples of that day (default today): broker TPS lines,
  * the ten busiest topics and their TPS lines. Broker TOP 10 comes from /api/cluster (today's counters).
  */
-import { z } from 'zod';
 import { ok, parseQuery } from '@/lib/server/api';
+import { dashboardQuerySchema as query } from '@/lib/validation';
 import { consoleNamesrvAddr, sessionNamesrvAddr } from '@/lib/server/admin';
 import { defaultCollector } from '@/lib/server/collector';
 import { dayOf, readDay, summarizeDay } from '@/lib/server/metrics';
 
 export const dynamic = 'force-dynamic';
 
-const query = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'The day is yyyy-mm-dd').optional() });
 
 export async function GET(request: Request) {
   const parsed = parseQuery(request, query);
