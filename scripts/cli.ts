@@ -40,8 +40,8 @@ async function main(argv: string[]): Promise<number> {
       return runAdminCli(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     }
     case 'user': {
-      const { runUserCli, readPasswordFromStdin } = await import('../lib/server/security/user-cli');
-      return runUserCli(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, readPassword: (prompt) => readPasswordFromStdin(prompt) });
+      const { runUserCli, passwordReader } = await import('../lib/server/security/user-cli');
+      return runUserCli(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, readPassword: passwordReader() });
     }
     case undefined:
     case '-h':

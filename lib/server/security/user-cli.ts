@@ -106,38 +106,62 @@ export async function runUserCli(args: string[], io: UserCliIo): Promise<number>
   return 2;
 }
 
-/** A password from a terminal without echo, or the next line of piped stdin. */
-export function readPasswordFromStdin(prompt: string, stdin: NodeJS.ReadStream = process.stdin, output: NodeJS.WritableStream = process.stderr): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let text = '';
-    const tty = stdin.isTTY;
-    if (tty) {
-      output.write(prompt);
-      stdin.setRawMode(true);
-    }
-    stdin.setEncoding('utf8');
-    const done = (value: string | Error) => {
-      stdin.off('data', onData);
-      stdin.off('end', onEnd);
+/**
+ * Reads passwords: from a terminal without echo (raw mode, one line per call), or line by line from piped stdin
+ * (what a call does not use is kept for the next one, so "pw\npw\n" answers both prompts).
+ */
+export function passwordReader(stdin: NodeJS.ReadStream = process.stdin, output: NodeJS.WritableStream = process.stderr): (prompt: string) => Promise<string> {
+  let pending = '';
+  let ended = false;
+  return (prompt) =>
+    new Promise((resolve, reject) => {
+      const tty = stdin.isTTY;
+      let text = '';
+      const finish = (value: string | Error) => {
+        stdin.off('data', onData);
+        stdin.off('end', onEnd);
+        if (tty) {
+          stdin.setRawMode(false);
+          output.write('\n');
+        }
+        stdin.pause();
+        if (value instanceof Error) reject(value);
+        else resolve(value);
+      };
+      // Consumes characters up to a line end; true when the line is complete.
+      const take = (chunk: string): boolean => {
+        for (let i = 0; i < chunk.length; i++) {
+          const ch = chunk[i]!;
+          if (ch === '\u0003') {
+            finish(new Error('cancelled'));
+            return true;
+          }
+          if (ch === '\r' || ch === '\n') {
+            pending = chunk.slice(ch === '\r' && chunk[i + 1] === '\n' ? i + 2 : i + 1);
+            finish(text);
+            return true;
+          }
+          if (tty && (ch === '\u007f' || ch === '\b')) text = text.slice(0, -1);
+          else text += ch;
+        }
+        return false;
+      };
+      const onData = (chunk: string) => void take(chunk);
+      const onEnd = () => {
+        ended = true;
+        finish(text);
+      };
+      const buffered = pending;
+      pending = '';
+      if (take(buffered)) return;
+      if (ended) return finish(text);
       if (tty) {
-        stdin.setRawMode(false);
-        output.write('\n');
+        output.write(prompt);
+        stdin.setRawMode(true);
       }
-      stdin.pause();
-      if (value instanceof Error) reject(value);
-      else resolve(value);
-    };
-    const onData = (chunk: string) => {
-      for (const ch of chunk) {
-        if (ch === '\u0003') return done(new Error('cancelled'));
-        if (ch === '\r' || ch === '\n') return done(text);
-        if (ch === '\u007f' || ch === '\b') text = text.slice(0, -1);
-        else text += ch;
-      }
-    };
-    const onEnd = () => done(text);
-    stdin.on('data', onData);
-    stdin.once('end', onEnd);
-    stdin.resume();
-  });
+      stdin.setEncoding('utf8');
+      stdin.on('data', onData);
+      stdin.once('end', onEnd);
+      stdin.resume();
+    });
 }
