@@ -3,11 +3,12 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { AuditDetailDialog, ResultBadge, type AuditEntryView } from '@/components/security/audit-detail';
-import { errorsOf, Field, inputClass, Pager, primaryButton, smallButton } from '@/components/ui/form';
+import { errorsOf, Field, inputClass, Pager, primaryButton, smallButton, zodFields } from '@/components/ui/form';
 import { ErrorNote, td } from '@/components/ui/table';
 import { fetchJson, formatTime, fromLocalInput } from '@/lib/fetch-json';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/query-keys';
+import { auditQuerySchema } from '@/lib/validation';
 
 interface AuditPage {
   entries: AuditEntryView[];
@@ -23,25 +24,35 @@ interface AuditPage {
 
 const EMPTY = { user: '', action: '', target: '', result: '', from: '', to: '' };
 
+/** The query parameters of a filter form (times as ms), page and size included. */
+function toParams(filter: typeof EMPTY, page: number): Record<string, string | number> {
+  const params: Record<string, string | number> = { page, pageSize: 50 };
+  for (const key of ['user', 'action', 'target', 'result'] as const) if (filter[key]) params[key] = filter[key];
+  if (filter.from) params.from = fromLocalInput(filter.from);
+  if (filter.to) params.to = fromLocalInput(filter.to);
+  return params;
+}
+
 export default function AuditPageView() {
   const { t } = useI18n();
   const [form, setForm] = useState(EMPTY);
   const [filter, setFilter] = useState(EMPTY);
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<AuditEntryView | null>(null);
-  const params: Record<string, string | number> = { page, pageSize: 50 };
-  for (const key of ['user', 'action', 'target', 'result'] as const) if (filter[key]) params[key] = filter[key];
-  if (filter.from) params.from = fromLocalInput(filter.from);
-  if (filter.to) params.to = fromLocalInput(filter.to);
+  const [formErrors, setFormErrors] = useState<Record<string, string>>({});
+  const params = toParams(filter, page);
   const list = useQuery({
     queryKey: queryKeys.audit(params),
     queryFn: () => fetchJson<AuditPage>(`/api/audit?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`),
     placeholderData: keepPreviousData,
     refetchInterval: 10_000,
   });
-  const errors = list.error ? errorsOf(list.error) : {};
+  const errors = { ...(list.error ? errorsOf(list.error) : {}), ...formErrors };
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    const checked = auditQuerySchema.safeParse(toParams(form, 1));
+    setFormErrors(checked.success ? {} : zodFields(checked.error.issues));
+    if (!checked.success) return;
     setPage(1);
     setFilter(form);
   };
@@ -85,7 +96,7 @@ export default function AuditPageView() {
         <button type="submit" className={primaryButton}>
           {t('audit.apply')}
         </button>
-        <button type="button" className={`${smallButton} px-3 py-2 text-sm`} onClick={() => { setForm(EMPTY); setFilter(EMPTY); setPage(1); }}>
+        <button type="button" className={`${smallButton} px-3 py-2 text-sm`} onClick={() => { setForm(EMPTY); setFilter(EMPTY); setFormErrors({}); setPage(1); }}>
           {t('audit.clear')}
         </button>
       </form>

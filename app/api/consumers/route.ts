@@ -54,8 +54,10 @@ export async function POST(request: Request) {
     if (!resolved.ok) return invalid(resolved.fields);
     const existing = new Map((await groupConfigs(admin, config.groupName)).map((c) => [c.brokerName, c.config]));
     const before = Object.fromEntries([...resolved.targets.keys()].map((b) => [b, existing.get(b) ?? null]));
-    auditDetail(request, { action: existing.size > 0 ? 'group.update' : 'group.create', target: config.groupName, before, after: Object.fromEntries([...resolved.targets.keys()].map((b) => [b, config])) });
+    auditDetail(request, { action: existing.size > 0 ? 'group.update' : 'group.create', target: config.groupName, before });
     for (const addr of resolved.targets.values()) await admin.createOrUpdateSubscriptionGroup(addr, config);
+    const now = new Map((await groupConfigs(admin, config.groupName)).map((c) => [c.brokerName, c.config]));
+    auditDetail(request, { after: Object.fromEntries([...resolved.targets.keys()].map((b) => [b, now.get(b) ?? config])) });
     invalidateGroupList();
     return ok({ group: config.groupName, brokers: [...resolved.targets.keys()].sort() }, { status: 201 });
   });

@@ -36,8 +36,12 @@ export async function POST(request: Request) {
     const before: Record<string, unknown> = {};
     for (const [brokerName, addr] of resolved.targets) before[brokerName] = await admin.getTopicConfig(addr, input.topic).catch(() => null);
     const exists = Object.values(before).some(Boolean);
-    auditDetail(request, { action: exists ? 'topic.update' : 'topic.create', target: input.topic, before, after: Object.fromEntries([...resolved.targets.keys()].map((b) => [b, config])) });
+    auditDetail(request, { action: exists ? 'topic.update' : 'topic.create', target: input.topic, before });
     for (const addr of resolved.targets.values()) await admin.createOrUpdateTopic(addr, config);
+    // After: as the brokers now hold it (read back, so unchanged fields compare equal).
+    const after: Record<string, unknown> = {};
+    for (const [brokerName, addr] of resolved.targets) after[brokerName] = await admin.getTopicConfig(addr, input.topic).catch(() => config);
+    auditDetail(request, { after });
     return ok({ topic: input.topic, brokers: [...resolved.targets.keys()].sort() }, { status: 201 });
   });
 }

@@ -90,7 +90,7 @@ export function buildOpenApiDocument(serverUrl = '/'): Record<string, unknown> {
       title: 'Rocketdeck console API',
       version: '1',
       description:
-        'The JSON API behind the Rocketdeck console. Scripts authenticate with an API token (created by an admin on the API page) sent as `Authorization: Bearer <token>`; browsers use the session cookie set by sign-in. Every write is recorded in the audit log with the token or user name.',
+        'The JSON API behind the Rocketdeck console. Scripts authenticate with an API token (created by an admin on the Access page) sent as Authorization: Bearer <token>; browsers use the session cookie set by sign-in. Every write is recorded in the audit log with the token or user name.',
     },
     servers: [{ url: serverUrl }],
     tags: [...new Set(operations.map((o) => o.tag))].map((name) => ({ name })),

@@ -79,8 +79,8 @@ export const operations: ApiOperation[] = [
   { method: 'post', path: '/api/tokens', tag: 'Users and tokens', summary: 'Create an API token', description: 'The answer holds the secret, shown this once only. Use it as Authorization: Bearer <secret>.', body: createTokenSchema, success: { status: 201, description: '{ token, secret }' } },
   { method: 'delete', path: '/api/tokens/{id}', tag: 'Users and tokens', summary: 'Revoke an API token (its next use answers 401)', params: { id: tokenId } },
   // Audit and API
-  { method: 'get', path: '/api/audit', tag: 'Audit', summary: 'Audit entries, newest first, filtered and paged on the server', query: [auditQuerySchema], fieldNotes: { result: 'ok, error (any failure), or one error code', from: 'ms since the epoch, inclusive', to: 'ms since the epoch, exclusive' } },
-  { method: 'get', path: '/api/openapi.json', tag: 'Audit', summary: 'This document (OpenAPI 3.1)' },
+  { method: 'get', path: '/api/audit', tag: 'Audit and API', summary: 'Audit entries, newest first, filtered and paged on the server', query: [auditQuerySchema], fieldNotes: { result: 'ok, error (any failure), or one error code', from: 'ms since the epoch, inclusive', to: 'ms since the epoch, exclusive' } },
+  { method: 'get', path: '/api/openapi.json', tag: 'Audit and API', summary: 'This document (OpenAPI 3.1)' },
   // Cluster
   { method: 'get', path: '/api/status', tag: 'Cluster', summary: 'NameServer reachability and broker liveness', cluster: true },
   { method: 'get', path: '/api/cluster', tag: 'Cluster', summary: 'Every broker with its runtime figures', cluster: true },
