@@ -4,23 +4,14 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { AuditDetailDialog, ResultBadge, type AuditEntryView } from '@/components/security/audit-detail';
 import { errorsOf, Field, inputClass, Pager, primaryButton, smallButton, zodFields } from '@/components/ui/form';
-import { ErrorNote, td } from '@/components/ui/table';
+import { ErrorNote, Table, td } from '@/components/ui/table';
 import { fetchJson, formatTime, fromLocalInput } from '@/lib/fetch-json';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/query-keys';
+import type { AuditPage } from '@/lib/server/audit/audit-log';
 import { auditQuerySchema } from '@/lib/validation';
 
-interface AuditPage {
-  entries: AuditEntryView[];
-  total: number;
-  page: number;
-  pages: number;
-  scanned: number;
-  scanLimited: boolean;
-  actions: string[];
-  users: string[];
-  retentionDays: number;
-}
+type AuditAnswer = AuditPage & { retentionDays: number };
 
 const EMPTY = { user: '', action: '', target: '', result: '', from: '', to: '' };
 
@@ -43,7 +34,7 @@ export default function AuditPageView() {
   const params = toParams(filter, page);
   const list = useQuery({
     queryKey: queryKeys.audit(params),
-    queryFn: () => fetchJson<AuditPage>(`/api/audit?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`),
+    queryFn: () => fetchJson<AuditAnswer>(`/api/audit?${new URLSearchParams(Object.entries(params).map(([k, v]) => [k, String(v)]))}`),
     placeholderData: keepPreviousData,
     refetchInterval: 10_000,
   });
@@ -108,56 +99,43 @@ export default function AuditPageView() {
           <Pager page={data.page} pages={data.pages} onPage={setPage} label={t('common.pages')} />
         </div>
       )}
-      <div className="overflow-x-auto rounded-md border border-slate-200 dark:border-slate-800">
-        <table data-testid="audit-list" className="w-full text-left text-sm">
-          <thead className="bg-slate-100 text-xs uppercase text-slate-600 dark:bg-slate-800 dark:text-slate-300">
-            <tr>
-              {[t('audit.time'), t('audit.who'), t('audit.action'), t('audit.target'), t('audit.result'), t('audit.address'), ''].map((h, i) => (
-                <th key={i} className="whitespace-nowrap px-2.5 py-2 font-medium">
-                  {h}
-                </th>
-              ))}
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-200 bg-white dark:divide-slate-800 dark:bg-slate-900">
-            {list.isLoading && (
-              <tr>
-                <td className={td} colSpan={7}>
-                  {t('common.loading')}
-                </td>
-              </tr>
-            )}
-            {data && data.entries.length === 0 && (
-              <tr>
-                <td className={td} colSpan={7}>
-                  {data.scanned === 0 ? t('audit.none') : t('common.noMatch')}
-                </td>
-              </tr>
-            )}
-            {data?.entries.map((e) => (
-              <tr key={e.id}>
-                <td className={`${td} tabular-nums`}>{formatTime(e.time)}</td>
-                <td className={td}>
-                  <span className="font-medium">{e.who}</span> <span className="text-xs text-slate-500">{e.kind === 'token' ? t('audit.viaToken') : e.role ?? ''}</span>
-                </td>
-                <td className={`${td} font-mono text-xs`}>{e.action}</td>
-                <td className={`${td} max-w-64 truncate font-mono text-xs`} title={e.target}>
-                  {e.target}
-                </td>
-                <td className={td}>
-                  <ResultBadge result={e.result} /> <span className="text-xs text-slate-500">{e.status}</span>
-                </td>
-                <td className={`${td} font-mono text-xs`}>{e.address}</td>
-                <td className={td}>
-                  <button type="button" className={smallButton} onClick={() => setOpen(e)}>
-                    {t('audit.details')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table testId="audit-list" head={[t('audit.time'), t('audit.who'), t('audit.action'), t('audit.target'), t('audit.result'), t('audit.address'), '']}>
+        {list.isLoading && (
+          <tr>
+            <td className={td} colSpan={7}>
+              {t('common.loading')}
+            </td>
+          </tr>
+        )}
+        {data && data.entries.length === 0 && (
+          <tr>
+            <td className={td} colSpan={7}>
+              {data.scanned === 0 ? t('audit.none') : t('common.noMatch')}
+            </td>
+          </tr>
+        )}
+        {data?.entries.map((e) => (
+          <tr key={e.id}>
+            <td className={`${td} tabular-nums`}>{formatTime(e.time)}</td>
+            <td className={td}>
+              <span className="font-medium">{e.who}</span> <span className="text-xs text-slate-500">{e.kind === 'token' ? t('audit.viaToken') : e.role ?? ''}</span>
+            </td>
+            <td className={`${td} font-mono text-xs`}>{e.action}</td>
+            <td className={`${td} max-w-64 truncate font-mono text-xs`} title={e.target}>
+              {e.target}
+            </td>
+            <td className={td}>
+              <ResultBadge result={e.result} /> <span className="text-xs text-slate-500">{e.status}</span>
+            </td>
+            <td className={`${td} font-mono text-xs`}>{e.address}</td>
+            <td className={td}>
+              <button type="button" className={smallButton} onClick={() => setOpen(e)}>
+                {t('audit.details')}
+              </button>
+            </td>
+          </tr>
+        ))}
+      </Table>
       {open && <AuditDetailDialog entry={open} onClose={() => setOpen(null)} />}
     </div>
   );

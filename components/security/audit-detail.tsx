@@ -4,28 +4,10 @@ import { Dialog } from '@/components/ui/dialog';
 import { KeyValueTable, Table, td } from '@/components/ui/table';
 import { formatTime } from '@/lib/fetch-json';
 import { useI18n } from '@/lib/i18n';
+import type { AuditEntry } from '@/lib/server/audit/audit-log';
 
-export interface AuditEntryView {
-  time: number;
-  id: string;
-  who: string;
-  kind: string;
-  role: string | null;
-  action: string;
-  target: string;
-  method: string;
-  path: string;
-  status: number;
-  result: string;
-  address: string;
-  forwardedFor?: string;
-  userAgent?: string;
-  durationMs: number;
-  before?: unknown;
-  after?: unknown;
-  detail?: unknown;
-  truncated?: boolean;
-}
+/** An entry as GET /api/audit answers it. */
+export type AuditEntryView = AuditEntry;
 
 const CHANGES_MAX = 500;
 

@@ -7,20 +7,10 @@ import { ErrorNote, Table, td } from '@/components/ui/table';
 import { fetchJson, formatTime } from '@/lib/fetch-json';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/query-keys';
+import type { PublicToken } from '@/lib/server/security/tokens';
 import { createTokenSchema } from '@/lib/validation';
 
-interface TokenView {
-  id: string;
-  name: string;
-  role: string;
-  hint: string;
-  createdAt: number;
-  createdBy: string;
-  expiresAt: number | null;
-  revokedAt: number | null;
-  revokedBy?: string;
-  lastUsedAt: number | null;
-}
+type TokenView = PublicToken;
 
 export function TokenPanel() {
   const { t } = useI18n();

@@ -8,15 +8,10 @@ import { ErrorNote, Table, td } from '@/components/ui/table';
 import { fetchJson, formatTime } from '@/lib/fetch-json';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/query-keys';
+import type { PublicUser } from '@/lib/server/security/users';
 import { createUserSchema } from '@/lib/validation';
 
-interface UserView {
-  name: string;
-  role: 'admin' | 'read-only';
-  createdAt: number;
-  passwordChangedAt: number;
-  mustChangePassword?: boolean;
-}
+type UserView = PublicUser;
 
 export function UserPanel() {
   const { t } = useI18n();

@@ -2,11 +2,10 @@
  * GET /api/tokens: every API token (never its secret). POST /api/tokens {name, role, expiresInDays}: creates
  * one and answers its secret, the only time it is shown. Admin only.
  */
-import { NextResponse } from 'next/server';
-import { invalid, ok, parseBody } from '@/lib/server/api';
+import { ok, parseBody } from '@/lib/server/api';
 import { auditDetail } from '@/lib/server/audit/recorder';
-import { requireAdmin } from '@/lib/server/security/route-auth';
-import { createToken, listTokens, TokenError } from '@/lib/server/security/tokens';
+import { inputErrorResponse, requireAdmin } from '@/lib/server/security/route-auth';
+import { createToken, listTokens } from '@/lib/server/security/tokens';
 import { createTokenSchema } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
@@ -29,7 +28,6 @@ export async function POST(request: Request) {
     auditDetail(request, { after: token });
     return ok({ token, secret }, { status: 201 });
   } catch (err) {
-    if (err instanceof TokenError) return err.status === 409 ? NextResponse.json({ error: { code: 'conflict', message: err.message, fields: { [err.field]: err.message } } }, { status: 409 }) : invalid({ [err.field]: err.message });
-    throw err;
+    return inputErrorResponse(err);
   }
 }

@@ -1,8 +1,8 @@
 /** GET /api/users: console users and roles. POST /api/users {name, role, password}: adds one. Admin only. */
-import { invalid, ok, parseBody } from '@/lib/server/api';
+import { ok, parseBody } from '@/lib/server/api';
 import { auditDetail } from '@/lib/server/audit/recorder';
-import { requireAdmin } from '@/lib/server/security/route-auth';
-import { addUser, listUsers, UserError } from '@/lib/server/security/users';
+import { inputErrorResponse, requireAdmin } from '@/lib/server/security/route-auth';
+import { addUser, listUsers } from '@/lib/server/security/users';
 import { createUserSchema } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
@@ -25,7 +25,6 @@ export async function POST(request: Request) {
     auditDetail(request, { after: user });
     return ok({ user }, { status: 201 });
   } catch (err) {
-    if (err instanceof UserError) return invalid({ [err.field]: err.message });
-    throw err;
+    return inputErrorResponse(err);
   }
 }

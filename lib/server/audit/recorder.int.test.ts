@@ -15,7 +15,7 @@ import { auditDetail, CLIENT_ADDRESS_HEADER, REQUEST_ID_HEADER, withAuditRecorde
 
 /** A stand-in for Next's handler: routes by path, like the console's route handlers would. */
 async function routes(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-  const headers = new Headers(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
+  const headers = new Headers(Object.entries(req.headers).map(([k, v]) => [k, String(v)] as [string, string]));
   const url = new URL(req.url!, 'http://x');
   for await (const _ of req) void _; // drain the body like a route would
   if (url.pathname === '/api/topics') {

@@ -5,6 +5,7 @@
 import { NextResponse } from 'next/server';
 import { CLIENT_ADDRESS_HEADER } from '@/lib/server/audit/recorder';
 import { resolveIdentity, type Identity } from './identity';
+import { isSecurityInputError } from './input-error';
 import { SESSION_COOKIE } from './sessions';
 
 export function requestIdentity(request: Request): Identity | null {
@@ -38,4 +39,11 @@ export function setSessionCookie(response: NextResponse, request: Request, id: s
 
 export function clearSessionCookie(response: NextResponse, request: Request): void {
   response.cookies.set(SESSION_COOKIE, '', { httpOnly: true, sameSite: 'strict', path: '/', secure: secure(request), maxAge: 0 });
+}
+
+/** The answer to a refusal of the users or tokens store (field error, 404 or 409); any other fault is rethrown. */
+export function inputErrorResponse(err: unknown): NextResponse {
+  if (!isSecurityInputError(err)) throw err;
+  const code = err.status === 404 ? 'not_found' : err.status === 409 ? 'conflict' : 'invalid_input';
+  return NextResponse.json({ error: { code, message: err.message, fields: { [err.field]: err.message } } }, { status: err.status });
 }

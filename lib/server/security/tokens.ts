@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import type { Role } from '../../security-validation';
 import { consoleHome } from './config';
+import { SecurityInputError } from './input-error';
 import { readJsonFile, updateJsonFile } from './json-file';
 import { TOKEN_LAST_USED_WRITE_MS, TOKENS_MAX } from './limits';
 
@@ -40,17 +41,6 @@ export const tokensFile = (): string => path.join(consoleHome(), 'tokens.json');
 
 const hashSecret = (secret: string): string => crypto.createHash('sha256').update(secret).digest('hex');
 
-export class TokenError extends Error {
-  constructor(
-    message: string,
-    readonly field: string,
-    readonly status = 400,
-  ) {
-    super(message);
-    this.name = 'TokenError';
-  }
-}
-
 function publicToken({ secretHash: _hash, ...token }: StoredToken): PublicToken {
   return token;
 }
@@ -74,8 +64,8 @@ export function createToken(input: { name: string; role: Role; expiresInDays: nu
     lastUsedAt: null,
   };
   updateJsonFile(tokensFile(), EMPTY, (current) => {
-    if (current.tokens.some((t) => t.name === input.name && t.revokedAt === null)) throw new TokenError(`A token named "${input.name}" is already active; revoke it or choose another name`, 'name', 409);
-    if (current.tokens.length >= TOKENS_MAX) throw new TokenError(`At most ${TOKENS_MAX} tokens; remove revoked ones from tokens.json`, 'name', 409);
+    if (current.tokens.some((t) => t.name === input.name && t.revokedAt === null)) throw new SecurityInputError(`A token named "${input.name}" is already active; revoke it or choose another name`, 'name', 409);
+    if (current.tokens.length >= TOKENS_MAX) throw new SecurityInputError(`At most ${TOKENS_MAX} tokens; remove revoked ones from tokens.json`, 'name', 409);
     return { next: { version: 1, tokens: [...current.tokens, stored] }, result: undefined };
   });
   return { token: publicToken(stored), secret };
@@ -84,7 +74,7 @@ export function createToken(input: { name: string; role: Role; expiresInDays: nu
 export function revokeToken(id: string, revokedBy: string, now = Date.now()): PublicToken {
   return updateJsonFile(tokensFile(), EMPTY, (current) => {
     const token = current.tokens.find((t) => t.id === id);
-    if (!token) throw new TokenError(`No token with id ${id}`, 'id', 404);
+    if (!token) throw new SecurityInputError(`No token with id ${id}`, 'id', 404);
     if (token.revokedAt === null) {
       token.revokedAt = now;
       token.revokedBy = revokedBy;

@@ -13,7 +13,8 @@
 import { ROLES, type Role } from '../../security-validation';
 import { usersFile } from './users';
 import { deleteSessionsOf } from './sessions';
-import { addUser, listUsers, removeUser, setPassword, setRole, UserError } from './users';
+import { isSecurityInputError, SecurityInputError } from './input-error';
+import { addUser, listUsers, removeUser, setPassword, setRole } from './users';
 
 export interface UserCliIo {
   stdout: NodeJS.WritableStream;
@@ -43,7 +44,7 @@ async function newPassword(io: UserCliIo): Promise<string> {
   if (io.env.ROCKETDECK_USER_PASSWORD) return io.env.ROCKETDECK_USER_PASSWORD;
   const first = await io.readPassword('Password: ');
   const again = await io.readPassword('Repeat it: ');
-  if (first !== again) throw new UserError('The two passwords differ', 'password');
+  if (first !== again) throw new SecurityInputError('The two passwords differ', 'password');
   return first;
 }
 
@@ -96,7 +97,7 @@ export async function runUserCli(args: string[], io: UserCliIo): Promise<number>
         return command === undefined ? 2 : 0;
     }
   } catch (err) {
-    if (err instanceof UserError) {
+    if (isSecurityInputError(err)) {
       io.stderr.write(`rocketdeck user ${command}: ${err.message}\n`);
       return 1;
     }

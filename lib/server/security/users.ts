@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { USER_NAME, type Role } from '../../security-validation';
 import { consoleHome } from './config';
+import { SecurityInputError } from './input-error';
 import { readJsonFile, updateJsonFile } from './json-file';
 import { USERS_MAX } from './limits';
 import { hashPassword, passwordProblem, randomPassword } from './password';
@@ -35,15 +36,6 @@ const EMPTY: UsersFile = { version: 1, users: [] };
 export const usersFile = (): string => path.join(consoleHome(), 'users.json');
 export const bootstrapPasswordFile = (): string => path.join(consoleHome(), 'initial-admin-password');
 
-export class UserError extends Error {
-  constructor(
-    message: string,
-    readonly field: string,
-  ) {
-    super(message);
-    this.name = 'UserError';
-  }
-}
 
 function read(): UsersFile {
   const file = readJsonFile<UsersFile>(usersFile(), EMPTY);
@@ -63,19 +55,19 @@ export function userCount(): number {
 }
 
 function checkName(name: string): void {
-  if (!USER_NAME.test(name)) throw new UserError('Use letters, digits, ., _, @ and -, starting with a letter or digit (at most 64)', 'name');
+  if (!USER_NAME.test(name)) throw new SecurityInputError('Use letters, digits, ., _, @ and -, starting with a letter or digit (at most 64)', 'name');
 }
 
 export async function addUser(name: string, role: Role, password: string, options: { mustChangePassword?: boolean } = {}): Promise<PublicUser> {
   checkName(name);
   const problem = passwordProblem(password, name);
-  if (problem) throw new UserError(problem, 'password');
+  if (problem) throw new SecurityInputError(problem, 'password');
   const passwordHash = await hashPassword(password);
   const now = Date.now();
   const user: StoredUser = { name, role, passwordHash, createdAt: now, passwordChangedAt: now, ...(options.mustChangePassword ? { mustChangePassword: true } : {}) };
   updateJsonFile(usersFile(), EMPTY, (current) => {
-    if (current.users.some((u) => u.name === name)) throw new UserError(`User "${name}" already exists`, 'name');
-    if (current.users.length >= USERS_MAX) throw new UserError(`At most ${USERS_MAX} users`, 'name');
+    if (current.users.some((u) => u.name === name)) throw new SecurityInputError(`User "${name}" already exists`, 'name');
+    if (current.users.length >= USERS_MAX) throw new SecurityInputError(`At most ${USERS_MAX} users`, 'name');
     return { next: { version: 1, users: [...current.users, user] }, result: undefined };
   });
   const { passwordHash: _hash, ...rest } = user;
@@ -85,11 +77,11 @@ export async function addUser(name: string, role: Role, password: string, option
 /** Sets a new password (clearing a forced change) and removes the bootstrap password file once it is useless. */
 export async function setPassword(name: string, password: string): Promise<void> {
   const problem = passwordProblem(password, name);
-  if (problem) throw new UserError(problem, 'next');
+  if (problem) throw new SecurityInputError(problem, 'next');
   const passwordHash = await hashPassword(password);
   updateJsonFile(usersFile(), EMPTY, (current) => {
     const user = current.users.find((u) => u.name === name);
-    if (!user) throw new UserError(`No user "${name}"`, 'name');
+    if (!user) throw new SecurityInputError(`No user "${name}"`, 'name', 404);
     user.passwordHash = passwordHash;
     user.passwordChangedAt = Date.now();
     delete user.mustChangePassword;
@@ -101,8 +93,8 @@ export async function setPassword(name: string, password: string): Promise<void>
 export function setRole(name: string, role: Role): void {
   updateJsonFile(usersFile(), EMPTY, (current) => {
     const user = current.users.find((u) => u.name === name);
-    if (!user) throw new UserError(`No user "${name}"`, 'name');
-    if (user.role === 'admin' && role !== 'admin' && current.users.filter((u) => u.role === 'admin').length === 1) throw new UserError('The last admin cannot lose the admin role', 'role');
+    if (!user) throw new SecurityInputError(`No user "${name}"`, 'name', 404);
+    if (user.role === 'admin' && role !== 'admin' && current.users.filter((u) => u.role === 'admin').length === 1) throw new SecurityInputError('The last admin cannot lose the admin role', 'role');
     user.role = role;
     return { next: current, result: undefined };
   });
@@ -111,8 +103,8 @@ export function setRole(name: string, role: Role): void {
 export function removeUser(name: string): void {
   updateJsonFile(usersFile(), EMPTY, (current) => {
     const user = current.users.find((u) => u.name === name);
-    if (!user) throw new UserError(`No user "${name}"`, 'name');
-    if (user.role === 'admin' && current.users.filter((u) => u.role === 'admin').length === 1) throw new UserError('The last admin cannot be removed', 'name');
+    if (!user) throw new SecurityInputError(`No user "${name}"`, 'name', 404);
+    if (user.role === 'admin' && current.users.filter((u) => u.role === 'admin').length === 1) throw new SecurityInputError('The last admin cannot be removed', 'name');
     return { next: { version: 1, users: current.users.filter((u) => u.name !== name) }, result: undefined };
   });
 }

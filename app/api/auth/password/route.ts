@@ -6,9 +6,9 @@ import { NextResponse } from 'next/server';
 import { invalid, parseBody } from '@/lib/server/api';
 import { auditDetail } from '@/lib/server/audit/recorder';
 import { verifyPassword } from '@/lib/server/security/password';
-import { clientAddress, requestIdentity, setSessionCookie } from '@/lib/server/security/route-auth';
+import { clientAddress, inputErrorResponse, requestIdentity, setSessionCookie } from '@/lib/server/security/route-auth';
 import { createSession, deleteSessionsOf } from '@/lib/server/security/sessions';
-import { findUser, setPassword, UserError } from '@/lib/server/security/users';
+import { findUser, setPassword } from '@/lib/server/security/users';
 import { changePasswordSchema } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
@@ -24,8 +24,7 @@ export async function POST(request: Request) {
   try {
     await setPassword(user.name, body.value.next);
   } catch (err) {
-    if (err instanceof UserError) return invalid({ [err.field]: err.message });
-    throw err;
+    return inputErrorResponse(err);
   }
   deleteSessionsOf(user.name);
   const session = createSession(user.name, { address: clientAddress(request), userAgent: request.headers.get('user-agent') ?? '' });

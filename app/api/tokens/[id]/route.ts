@@ -1,9 +1,8 @@
 /** DELETE /api/tokens/:id: revokes a token at once (its next use answers 401). Admin only. */
-import { NextResponse } from 'next/server';
 import { invalid, ok } from '@/lib/server/api';
 import { auditDetail } from '@/lib/server/audit/recorder';
-import { requireAdmin } from '@/lib/server/security/route-auth';
-import { listTokens, revokeToken, TokenError } from '@/lib/server/security/tokens';
+import { inputErrorResponse, requireAdmin } from '@/lib/server/security/route-auth';
+import { listTokens, revokeToken } from '@/lib/server/security/tokens';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,7 +19,6 @@ export async function DELETE(request: Request, context: { params: Promise<{ id: 
     auditDetail(request, { after: token });
     return ok({ token });
   } catch (err) {
-    if (err instanceof TokenError) return NextResponse.json({ error: { code: 'not_found', message: err.message } }, { status: err.status });
-    throw err;
+    return inputErrorResponse(err);
   }
 }

@@ -4,9 +4,9 @@
  */
 import { invalid, ok, parseBody } from '@/lib/server/api';
 import { auditDetail } from '@/lib/server/audit/recorder';
-import { requireAdmin } from '@/lib/server/security/route-auth';
+import { inputErrorResponse, requireAdmin } from '@/lib/server/security/route-auth';
 import { deleteSessionsOf } from '@/lib/server/security/sessions';
-import { findUser, listUsers, removeUser, setRole, UserError } from '@/lib/server/security/users';
+import { findUser, listUsers, removeUser, setRole } from '@/lib/server/security/users';
 import { updateUserSchema } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
@@ -29,8 +29,7 @@ export async function PATCH(request: Request, context: { params: Promise<{ name:
   try {
     setRole(found.name, body.value.role);
   } catch (err) {
-    if (err instanceof UserError) return invalid({ [err.field]: err.message });
-    throw err;
+    return inputErrorResponse(err);
   }
   const user = listUsers().find((u) => u.name === found.name);
   auditDetail(request, { after: user });
@@ -43,8 +42,7 @@ export async function DELETE(request: Request, context: { params: Promise<{ name
   try {
     removeUser(found.name);
   } catch (err) {
-    if (err instanceof UserError) return invalid({ [err.field]: err.message });
-    throw err;
+    return inputErrorResponse(err);
   }
   deleteSessionsOf(found.name);
   return ok({ removed: found.name });
