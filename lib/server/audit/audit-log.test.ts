@@ -44,6 +44,14 @@ describe('audit log', () => {
     expect(page2.users).toEqual(['ann', 'ci-token']);
   });
 
+  it('finds targets JSON escapes (quotes, non-ASCII) beyond the newest entries too', () => {
+    appendAudit(entry({ time: T0, target: 'say "hi" 订单' }));
+    for (let i = 1; i <= 6_000; i++) appendAudit(entry({ time: T0 + i, target: `T${i}` }));
+    expect(queryAudit({ ...all, target: '"hi"' }).entries.map((e) => e.target)).toEqual(['say "hi" 订单']);
+    expect(queryAudit({ ...all, target: '订单' }).total).toBe(1);
+    expect(queryAudit({ ...all, target: 't599' }).total).toBe(11);
+  });
+
   it('says when a query stopped at its scan maximum', () => {
     for (let i = 0; i < 20; i++) appendAudit(entry({ time: T0 + i }));
     expect(queryAudit(all, 10)).toMatchObject({ total: 10, scanned: 10, scanLimited: true });

@@ -37,6 +37,8 @@ export interface AuditEntry {
 export const auditDir = (): string => path.join(consoleHome(), 'audit');
 const FILE = /^audit-(\d{4}-\d{2}-\d{2})\.jsonl$/;
 const DAY_MS = 86_400_000;
+/** The filter lists (actions, users seen) come from this many newest entries. */
+const FACET_ENTRIES_MAX = 5_000;
 
 export const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
@@ -146,6 +148,8 @@ function dayFiles(from: number | undefined, to: number | undefined): string[] {
 
 export function queryAudit(filter: AuditFilter, scanMax = AUDIT_SCAN_ENTRIES_MAX): AuditPage {
   const needles = { user: filter.user.toLowerCase(), action: filter.action.toLowerCase(), target: filter.target.toLowerCase() };
+  // Only needles that JSON writes as they are (no quotes, backslashes, control or non-ASCII characters).
+  const textNeedles = [needles.user, needles.action, needles.target, filter.result === 'ok' || filter.result === 'error' ? '' : filter.result].filter((n) => n && /^[\x20-\x7e]+$/.test(n) && !/["\\]/.test(n));
   const skip = (filter.page - 1) * filter.pageSize;
   const entries: AuditEntry[] = [];
   const actions = new Set<string>();
@@ -163,14 +167,20 @@ export function queryAudit(filter: AuditFilter, scanMax = AUDIT_SCAN_ENTRIES_MAX
         break outer;
       }
       scanned++;
+      // Cheap text check first: a line that does not contain every needle cannot match (facets read the newest ones anyway).
+      const facets = scanned <= FACET_ENTRIES_MAX;
+      if (!facets && textNeedles.length > 0) {
+        const lower = line.toLowerCase();
+        if (!textNeedles.every((n) => lower.includes(n))) continue;
+      }
       let entry: AuditEntry;
       try {
         entry = JSON.parse(line) as AuditEntry;
       } catch {
         continue; // a torn last line after a crash: skipped, the rest of the file is intact
       }
-      if (actions.size < 200) actions.add(entry.action);
-      if (users.size < 200) users.add(entry.who);
+      if (facets && actions.size < 200) actions.add(entry.action);
+      if (facets && users.size < 200) users.add(entry.who);
       if (!matches(entry, filter, needles)) continue;
       if (total >= skip && entries.length < filter.pageSize) entries.push(entry);
       total++;
