@@ -11,10 +11,33 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // E2E_PORT_OFFSET shifts all three, so two checkouts can run their browser tests side by side.
 const offset = Number(process.env.E2E_PORT_OFFSET ?? 0) || 0;
-export const E2E_PORTS = { console: 18899 + offset, namesrv: 29876 + offset, broker: 30911 + offset } as const;
+export const E2E_PORTS = { console: 18899 + offset, namesrv: 29876 + offset, broker: 30911 + offset, authConsole: 18889 + offset } as const;
 const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${E2E_PORTS.console}`;
 const home = process.env.E2E_ROCKETDECK_HOME ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rocketdeck-e2e-'));
 process.env.E2E_NAMESRV_ADDR = `127.0.0.1:${E2E_PORTS.namesrv}`;
+// A second console with sign-in on (e2e/auth.spec.ts): the console alone on the first one's cluster, its own
+// data folder, started after the first (same build). Set once in the runner; workers inherit the variables.
+process.env.E2E_AUTH_HOME ??= fs.mkdtempSync(path.join(os.tmpdir(), 'rocketdeck-e2e-auth-'));
+if (!process.env.E2E_BASE_URL) process.env.E2E_AUTH_BASE_URL ??= `http://127.0.0.1:${E2E_PORTS.authConsole}`;
+const authConsoleServer = {
+  command: `node ${path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')} ${path.join(ROOT, 'scripts', 'start.ts')}`,
+  cwd: ROOT,
+  url: `${process.env.E2E_AUTH_BASE_URL}/api/auth/session`,
+  timeout: 240_000,
+  reuseExistingServer: false,
+  stdout: 'pipe' as const,
+  stderr: 'pipe' as const,
+  env: {
+    ...(process.env as Record<string, string>),
+    NAMESRV_ADDR: `127.0.0.1:${E2E_PORTS.namesrv}`,
+    ROCKETDECK_EMBEDDED: '',
+    ROCKETDECK_HOME: process.env.E2E_AUTH_HOME,
+    PORT: String(E2E_PORTS.authConsole),
+    HOST: '127.0.0.1',
+    ROCKETDECK_CONSOLE_AUTH: 'on',
+    ROCKETDECK_METRICS: 'off',
+  },
+};
 
 export default defineConfig({
   testDir: '.',
@@ -47,7 +70,7 @@ export default defineConfig({
   projects: [{ name: 'chromium', use: { ...devices['Desktop Chrome'], channel: undefined } }],
   webServer: process.env.E2E_BASE_URL
     ? undefined
-    : {
+    : [{
         command: `node ${path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs')} ${path.join(ROOT, 'scripts', 'start.ts')}`,
         cwd: ROOT,
         url: `${baseURL}/api/status`,
@@ -67,5 +90,5 @@ export default defineConfig({
           BROKER_IP1: '127.0.0.1',
           ROCKETDECK_METRICS_INTERVAL_MS: '2000',
         },
-      },
+      }, authConsoleServer],
 });

@@ -26,6 +26,14 @@ export async function fetchJson<T>(url: string, init?: RequestInit): Promise<T> 
     throw new ApiError(response.status, 'bad_response', `The console answered ${response.status} with something that is not JSON`);
   }
   if (!response.ok) {
+    // A session that ended (expiry, logout elsewhere, removed user): back to sign-in, then here again. Asked
+    // again first: a request sent just before a password change carried the cookie that change replaced.
+    if (response.status === 401 && typeof window !== 'undefined' && !window.location.pathname.startsWith('/login') && (body as { error?: { code?: string } } | null)?.error?.code === 'unauthenticated') {
+      const toLogin = () => window.location.assign(`/login?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+      void fetch('/api/auth/session')
+        .then((r) => r.json() as Promise<{ user: unknown }>)
+        .then((session) => !session.user && toLogin(), toLogin);
+    }
     const error = (body as { error?: { code?: string; message?: string; fields?: Record<string, string>; responseCode?: number; remark?: string } } | null)?.error;
     throw new ApiError(response.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${response.status}`, error?.fields ?? {}, { responseCode: error?.responseCode, remark: error?.remark });
   }

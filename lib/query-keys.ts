@@ -18,6 +18,11 @@ export const queryKeys = {
     detail: (group: string, view: 'connection' | 'detail' | 'config') => ['consumers', group, view] as const,
   },
   producers: (topic: string, group: string) => ['producers', topic, group] as const,
+  session: () => ['session'] as const,
+  audit: (params: Record<string, string | number>) => ['audit', params] as const,
+  tokens: () => ['tokens'] as const,
+  users: () => ['users'] as const,
+  openapi: () => ['openapi'] as const,
   history: {
     all: () => ['history'] as const,
     chart: (kind: 'group' | 'topic', name: string, range: string) => ['history', 'chart', kind, name, range] as const,

@@ -199,3 +199,37 @@ export const namesrvSchema = z.object({
     .max(1024, 'The list is too long')
     .refine((text) => parseNamesrvList(text).ok, { error: (issue) => { const r = parseNamesrvList(String(issue.input)); return r.ok ? 'ok' : r.error; } }),
 });
+
+// Query and body schemas of routes, here so the OpenAPI document (lib/server/openapi) is generated from them.
+
+/** GET /api/consumers query: filter, system groups, sort, paging, and fresh=1 to rebuild the cached list. */
+export const consumerListQuerySchema = z.object({
+  q: z.string().max(255, 'The filter has at most 255 characters').default(''),
+  system: z.enum(['0', '1'], { error: 'system is 0 or 1' }).default('0'),
+  sort: z.enum(['group', 'lag', 'tps', 'clients'], { error: 'sort is group, lag, tps or clients' }).default('group'),
+  dir: z.enum(['asc', 'desc'], { error: 'dir is asc or desc' }).default('asc'),
+  page: z.coerce.number({ error: 'page must be a number' }).int('page must be a whole number').min(1, 'Pages start at 1').default(1),
+  pageSize: z.coerce.number({ error: 'pageSize must be a number' }).int('pageSize must be a whole number').min(1, 'pageSize is 1 to 500').max(500, 'pageSize is 1 to 500').default(50),
+  fresh: z.enum(['0', '1']).default('0'),
+});
+
+/** yyyy-mm-dd naming a real calendar day (2026-02-30 is not one). */
+const isCalendarDay = (day: string) => {
+  const t = Date.parse(`${day}T00:00:00Z`);
+  return Number.isFinite(t) && new Date(t).toISOString().startsWith(day);
+};
+export const dashboardQuerySchema = z.object({ day: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'The day is yyyy-mm-dd').refine(isCalendarDay, 'That day does not exist').optional() });
+
+/** POST /api/ops body. */
+export const opsActionSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('switch'), ...namesrvSchema.shape }),
+  z.object({ action: z.literal('add'), ...namesrvSchema.shape }),
+  z.object({ action: z.literal('remove'), ...namesrvSchema.shape }),
+  z.object({ action: z.literal('reset') }),
+], { error: 'action must be switch, add, remove or reset' });
+
+export const producerQuerySchema = z.object({ topic: existingTopicSchema, group: groupNameSchema });
+
+export const resendMessageSchema = z.object({ topic: existingTopicSchema, group: groupNameSchema, clientId: z.string().max(255).optional() });
+
+export * from './security-validation';

@@ -17,6 +17,7 @@ commands:
   console [-n host:port[;host:port]]
                          the console alone, on that NameServer list (else NAMESRV_ADDR, else 127.0.0.1:9876)
   admin <subcommand>     mqadmin-style operations, e.g. "rocketdeck admin clusterList -n 127.0.0.1:9876"
+  user <command>         console users: add <name> --role admin|read-only, passwd, role, remove, list
 `;
 
 const CONSOLE_USAGE = `usage: rocketdeck console [-n host:port[;host:port]]
@@ -74,6 +75,10 @@ async function main(argv: string[]): Promise<number> {
     case 'admin': {
       const { runAdminCli } = await import('../broker-core/cli/admin-cli');
       return runAdminCli(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    }
+    case 'user': {
+      const { runUserCli, passwordReader } = await import('../lib/server/security/user-cli');
+      return runUserCli(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env, readPassword: passwordReader() });
     }
     case undefined:
     case '-h':

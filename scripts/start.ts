@@ -12,6 +12,9 @@ import { ConfigError, loadRuntimeConfig, type RuntimeConfig } from '../broker-co
 import { ensurePortFree, PortInUseError } from '../broker-core/runtime/ports';
 import { startEmbedded, type EmbeddedCluster } from '../broker-core/runtime/embedded';
 import { createLogger } from '../broker-core/util/logger';
+import { withAuditRecorder } from '../lib/server/audit/recorder';
+import { authMode, authRequired, describeAuth } from '../lib/server/security/config';
+import { ensureBootstrapAdmin } from '../lib/server/security/users';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHUTDOWN_DEADLINE_MS = 5_000;
@@ -80,7 +83,8 @@ async function startConsole(config: RuntimeConfig, dev: boolean): Promise<http.S
   };
   const app = createNext({ dev, dir: ROOT, hostname: config.consoleHost, port: config.consolePort });
   await app.prepare();
-  const handle = app.getRequestHandler();
+  // Every write through the console is appended to the audit log (lib/server/audit).
+  const handle = withAuditRecorder(app.getRequestHandler());
   const server = http.createServer((req, res) => {
     if (brokenPercentEncoding(req.url)) return answerBrokenPath(req, res);
     handle(req, res).catch((err: unknown) => {
@@ -110,7 +114,7 @@ function banner(config: RuntimeConfig, cluster: EmbeddedCluster | null, consoleP
   } else {
     lines.push(`  Cluster     remote NameServers ${config.consoleNamesrvAddr.join(';')} (nothing embedded; ROCKETDECK_EMBEDDED=1 to add one)`);
   }
-  lines.push(`  Console     http://${consoleHost}:${consolePort}`, `  Data        ${config.home}`, '  Stop with Ctrl+C.', '');
+  lines.push(`  Console     http://${consoleHost}:${consolePort}    ${describeAuth()}`, `  Data        ${config.home}`, '  Stop with Ctrl+C.', '');
   return lines.join('\n') + '\n';
 }
 
@@ -121,6 +125,14 @@ async function main(): Promise<void> {
   process.env.ROCKETDECK_HOME = config.home;
   // The console reads the NameServer list from here (and may switch per browser session on the OPS page).
   process.env.ROCKETDECK_CONSOLE_NAMESRV_ADDR = config.consoleNamesrvAddr.join(';');
+  // The proxy decides from the bind address whether sign-in is required (ROCKETDECK_CONSOLE_AUTH=auto).
+  process.env.ROCKETDECK_CONSOLE_HOST = config.consoleHost;
+  try {
+    authMode();
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const bootstrapFile = authRequired() ? await ensureBootstrapAdmin() : null;
   await ensurePortFree(config.consolePort, 'PORT', config.consoleHost);
 
   const logger = createLogger('rocketdeck');
@@ -159,6 +171,9 @@ async function main(): Promise<void> {
     throw err;
   }
   process.stdout.write(banner(config, cluster, config.consolePort));
+  if (bootstrapFile) {
+    process.stdout.write(`First sign-in: user "admin" with the one-time password in ${bootstrapFile}\n  (the console asks for a new one at once). More users: npx rocketdeck user add <name> --role read-only\n\n`);
+  }
 }
 
 main().catch((err: unknown) => {

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { brokerChoices } from '@/components/cluster/target-picker';
 import { ClientDialog, ConsumeDetailDialog, DeleteGroupDialog, GroupConfigDialog, GroupFormDialog, type GroupFormValues } from '@/components/consumer/group-dialogs';
 import { GroupHistoryDialog, SparklineCell, useSparklines } from '@/components/history/history-views';
+import { AdminOnly } from '@/components/security/session';
 import { ResetOffsetDialog } from '@/components/topic/reset-offset-dialog';
 import { Dialog } from '@/components/ui/dialog';
 import { dangerButton, inputClass, Pager, smallButton } from '@/components/ui/form';
@@ -105,9 +106,11 @@ export default function ConsumerPage() {
         <button type="button" className={smallButton} onClick={() => void refresh()}>
           {t('common.refresh')}
         </button>
-        <button type="button" onClick={() => setDialog({ type: 'form' })} className="ml-auto rounded bg-orange-600 px-3 py-1.5 text-sm font-medium text-white">
-          {t('consumer.add')}
-        </button>
+        <AdminOnly>
+          <button type="button" onClick={() => setDialog({ type: 'form' })} className="ml-auto rounded bg-orange-600 px-3 py-1.5 text-sm font-medium text-white">
+            {t('consumer.add')}
+          </button>
+        </AdminOnly>
       </div>
       {list.error && <ErrorNote message={t('common.error', { message: (list.error as Error).message })} />}
       <div className="flex items-center gap-4 text-xs text-slate-500">
@@ -180,14 +183,16 @@ export default function ConsumerPage() {
                   <button type="button" className={smallButton} onClick={() => setDialog({ type: 'history', group: g.group })}>
                     {t('history.button')}
                   </button>
-                  <button type="button" className={smallButton} onClick={() => setDialog({ type: 'resetPick', group: g.group, topics: g.topics })}>
-                    {t('topic.resetOffset')}
-                  </button>
-                  {!g.system && (
-                    <button type="button" className={dangerButton} onClick={() => setDialog({ type: 'delete', group: g.group })}>
-                      {t('topic.delete')}
+                  <AdminOnly>
+                    <button type="button" className={smallButton} onClick={() => setDialog({ type: 'resetPick', group: g.group, topics: g.topics })}>
+                      {t('topic.resetOffset')}
                     </button>
-                  )}
+                    {!g.system && (
+                      <button type="button" className={dangerButton} onClick={() => setDialog({ type: 'delete', group: g.group })}>
+                        {t('topic.delete')}
+                      </button>
+                    )}
+                  </AdminOnly>
                 </div>
                 </td>
               </tr>

@@ -3,6 +3,7 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { MessageDetailDialog } from '@/components/message/message-detail';
 import { MessageTable } from '@/components/message/message-table';
+import { AdminOnly } from '@/components/security/session';
 import { errorsOf, Field, inputClass, Pager, primaryButton, smallButton, TimeRangeFields } from '@/components/ui/form';
 import { ErrorNote } from '@/components/ui/table';
 import { fetchJson, fromLocalInput, toLocalInput } from '@/lib/fetch-json';
@@ -87,9 +88,11 @@ export default function DlqPage() {
           <div className="flex flex-wrap items-center gap-4 text-xs text-slate-500">
             <span>{t('message.total', { total: result.data.total })}</span>
             <Pager page={result.data.page} pages={result.data.pages} onPage={setPage} label={t('common.pages')} />
-            <button type="button" className={smallButton} disabled={selected.size === 0} onClick={() => void resend([...selected])}>
-              {t('dlq.resendSelected', { count: selected.size })}
-            </button>
+            <AdminOnly>
+              <button type="button" className={smallButton} disabled={selected.size === 0} onClick={() => void resend([...selected])}>
+                {t('dlq.resendSelected', { count: selected.size })}
+              </button>
+            </AdminOnly>
           </div>
           {notes.length > 0 && (
             <ul role="status" className="text-sm">

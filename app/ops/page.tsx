@@ -2,6 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ClusterHealthCells } from '@/components/cluster/cluster-health';
+import { AdminOnly } from '@/components/security/session';
 import { dangerButton, errorsOf, Field, inputClass, primaryButton, smallButton } from '@/components/ui/form';
 import { ErrorNote, Table, td } from '@/components/ui/table';
 import { fetchJson } from '@/lib/fetch-json';
@@ -61,17 +62,19 @@ export default function OpsPage() {
           )}
         </section>
       )}
-      <form onSubmit={submit('switch')} noValidate className="flex flex-wrap items-end gap-3">
-        <Field name="namesrvAddr" label={t('ops.address')} error={errors.namesrvAddr} className="w-96">
-          <input name="namesrvAddr" placeholder="127.0.0.1:9876;10.0.0.2:9876" className={`${inputClass} font-mono`} value={addr} onChange={(e) => setAddr(e.target.value)} aria-invalid={!!errors.namesrvAddr} />
-        </Field>
-        <button type="submit" disabled={mutation.isPending} className={primaryButton}>
-          {t('ops.switch')}
-        </button>
-        <button type="button" disabled={mutation.isPending} className={`${smallButton} px-3 py-2 text-sm`} onClick={() => submit('add')()}>
-          {t('ops.add')}
-        </button>
-      </form>
+      <AdminOnly>
+        <form onSubmit={submit('switch')} noValidate className="flex flex-wrap items-end gap-3">
+          <Field name="namesrvAddr" label={t('ops.address')} error={errors.namesrvAddr} className="w-96">
+            <input name="namesrvAddr" placeholder="127.0.0.1:9876;10.0.0.2:9876" className={`${inputClass} font-mono`} value={addr} onChange={(e) => setAddr(e.target.value)} aria-invalid={!!errors.namesrvAddr} />
+          </Field>
+          <button type="submit" disabled={mutation.isPending} className={primaryButton}>
+            {t('ops.switch')}
+          </button>
+          <button type="button" disabled={mutation.isPending} className={`${smallButton} px-3 py-2 text-sm`} onClick={() => submit('add')()}>
+            {t('ops.add')}
+          </button>
+        </form>
+      </AdminOnly>
       {errors._ && <ErrorNote message={errors._} />}
       {data && (
         <section>
@@ -91,16 +94,18 @@ export default function OpsPage() {
                 </td>
                 <ClusterHealthCells namesrvAddr={s} />
                 <td className={`${td} space-x-2`}>
-                  {s !== data.current && (
-                    <button type="button" className={smallButton} onClick={() => (s === data.default ? mutation.mutate({ action: 'reset' }) : mutation.mutate({ action: 'switch', namesrvAddr: s }))}>
-                      {t('ops.use')}
-                    </button>
-                  )}
-                  {s !== data.default && (
-                    <button type="button" className={dangerButton} onClick={() => mutation.mutate({ action: 'remove', namesrvAddr: s })}>
-                      {t('common.remove')}
-                    </button>
-                  )}
+                  <AdminOnly>
+                    {s !== data.current && (
+                      <button type="button" className={smallButton} onClick={() => (s === data.default ? mutation.mutate({ action: 'reset' }) : mutation.mutate({ action: 'switch', namesrvAddr: s }))}>
+                        {t('ops.use')}
+                      </button>
+                    )}
+                    {s !== data.default && (
+                      <button type="button" className={dangerButton} onClick={() => mutation.mutate({ action: 'remove', namesrvAddr: s })}>
+                        {t('common.remove')}
+                      </button>
+                    )}
+                  </AdminOnly>
                 </td>
               </tr>
             ))}

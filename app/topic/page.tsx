@@ -3,6 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { brokerChoices, TargetPicker, type BrokerChoice } from '@/components/cluster/target-picker';
 import { SparklineCell, TopicHistoryDialog, useSparklines } from '@/components/history/history-views';
+import { AdminOnly } from '@/components/security/session';
 import { ResetOffsetDialog } from '@/components/topic/reset-offset-dialog';
 import { SendMessageDialog } from '@/components/topic/send-message-dialog';
 import { ConsumerManageDialog, TopicConfigDialog } from '@/components/topic/topic-views';
@@ -209,9 +210,11 @@ export default function TopicPage() {
             ))}
           </select>
         )}
-        <button type="button" onClick={() => setDialog({ type: 'create' })} className="ml-auto rounded bg-orange-600 px-3 py-1.5 text-sm font-medium text-white">
-          {t('topic.add')}
-        </button>
+        <AdminOnly>
+          <button type="button" onClick={() => setDialog({ type: 'create' })} className="ml-auto rounded bg-orange-600 px-3 py-1.5 text-sm font-medium text-white">
+            {t('topic.add')}
+          </button>
+        </AdminOnly>
       </div>
       {topics.error && <ErrorNote message={t('common.error', { message: (topics.error as Error).message })} />}
       <div className="flex items-center gap-4">
@@ -251,22 +254,24 @@ export default function TopicPage() {
                   {t('history.button')}
                 </button>
               )}
-              {r.kind !== 'SYSTEM' && (
-                <button type="button" className={button} onClick={() => setDialog({ type: 'send', topic: r.topic })}>
-                  {t('topic.sendMessage')}
+              <AdminOnly>
+                {r.kind !== 'SYSTEM' && (
+                  <button type="button" className={button} onClick={() => setDialog({ type: 'send', topic: r.topic })}>
+                    {t('topic.sendMessage')}
+                  </button>
+                )}
+                <button type="button" className={button} onClick={() => setDialog({ type: 'reset', topic: r.topic })}>
+                  {t('topic.resetOffset')}
                 </button>
-              )}
-              <button type="button" className={button} onClick={() => setDialog({ type: 'reset', topic: r.topic })}>
-                {t('topic.resetOffset')}
-              </button>
-              <button type="button" className={button} onClick={() => setDialog({ type: 'skip', topic: r.topic })}>
-                {t('topic.skipAccumulate')}
-              </button>
-              {r.kind !== 'SYSTEM' && (
-                <button type="button" className={dangerButton} onClick={() => setDialog({ type: 'delete', topic: r.topic })}>
-                  {t('topic.delete')}
+                <button type="button" className={button} onClick={() => setDialog({ type: 'skip', topic: r.topic })}>
+                  {t('topic.skipAccumulate')}
                 </button>
-              )}
+                {r.kind !== 'SYSTEM' && (
+                  <button type="button" className={dangerButton} onClick={() => setDialog({ type: 'delete', topic: r.topic })}>
+                    {t('topic.delete')}
+                  </button>
+                )}
+              </AdminOnly>
             </div>
                 </td>
           </tr>

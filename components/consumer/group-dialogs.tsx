@@ -2,6 +2,7 @@
 /** The Consumer page's dialogs: CLIENT, CONSUME DETAIL, CONFIG, create/update and DELETE. */
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { AdminOnly } from '@/components/security/session';
 import { QueueLagTable, type QueueLag } from '@/components/topic/topic-views';
 import { Dialog } from '@/components/ui/dialog';
 import { TargetPicker, type BrokerChoice } from '@/components/cluster/target-picker';
@@ -105,9 +106,11 @@ export function GroupConfigDialog({ group, onClose, onEdit }: { group: string; o
         <section key={c.brokerName} className="mb-3">
           <h3 className="mb-1 flex items-center gap-3 text-sm font-medium">
             {c.brokerName} <span className="font-mono text-slate-500">{c.addr}</span>
-            <button type="button" className={smallButton} onClick={() => onEdit(c.config, [c.brokerName])}>
-              {t('common.edit')}
-            </button>
+            <AdminOnly>
+              <button type="button" className={smallButton} onClick={() => onEdit(c.config, [c.brokerName])}>
+                {t('common.edit')}
+              </button>
+            </AdminOnly>
           </h3>
           <Table head={[t('consumer.setting'), t('consumer.value')]}>
             {Object.entries(c.config)

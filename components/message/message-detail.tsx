@@ -2,6 +2,7 @@
 /** One message: every stored field, all properties, the body shown safely, and each group's delivery status with RESEND. */
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { AdminOnly } from '@/components/security/session';
 import { Dialog } from '@/components/ui/dialog';
 import { errorsOf, smallButton } from '@/components/ui/form';
 import { ErrorNote, KeyValueTable, Table, td } from '@/components/ui/table';
@@ -142,9 +143,11 @@ export function MessageDetailDialog({ id, topic, onClose }: { id: string; topic:
                     <td className={`${td} font-medium ${TRACK_STYLE[row.trackType] ?? ''}`}>{row.trackType}{row.error ? ` (${row.error})` : ''}</td>
                     <td className={`${td} tabular-nums`}>{row.clients.length}</td>
                     <td className={td}>
-                      <button type="button" className={smallButton} disabled={row.clients.length === 0 || resend.isPending} onClick={() => resend.mutate(row.group)}>
-                        {t('message.resend')}
-                      </button>
+                      <AdminOnly>
+                        <button type="button" className={smallButton} disabled={row.clients.length === 0 || resend.isPending} onClick={() => resend.mutate(row.group)}>
+                          {t('message.resend')}
+                        </button>
+                      </AdminOnly>
                     </td>
                   </tr>
                 ))}

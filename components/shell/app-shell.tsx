@@ -2,6 +2,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import type { ReactNode } from 'react';
+import { SecurityNav, UserMenu } from '@/components/security/session';
 import { useI18n, type MessageKey } from '@/lib/i18n';
 import { LivenessBadge } from './liveness-badge';
 import { ThemeToggle } from './theme-toggle';
@@ -22,6 +23,8 @@ const NAV: { href: string; label: MessageKey }[] = [
 export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const { t, lang, setLang } = useI18n();
+  if (pathname === '/login') return <main className="mx-auto w-full max-w-md flex-1 px-4 py-16">{children}</main>;
+  const linkClass = (active: boolean) => `rounded px-3 py-1.5 text-sm ${active ? 'bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900' : 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`;
   return (
     <div className="flex min-h-screen flex-col">
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
@@ -45,8 +48,10 @@ export function AppShell({ children }: { children: ReactNode }) {
               );
             })}
           </nav>
+          <SecurityNav pathname={pathname} linkClass={linkClass} />
           <div className="ml-auto flex items-center gap-3">
             <LivenessBadge />
+            <UserMenu />
             <button
               type="button"
               onClick={() => setLang(lang === 'en' ? 'zh' : 'en')}

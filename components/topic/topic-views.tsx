@@ -1,6 +1,7 @@
 'use client';
 /** TOPIC CONFIG and CONSUMER MANAGE dialogs of the Topic page. */
 import { useQuery } from '@tanstack/react-query';
+import { AdminOnly } from '@/components/security/session';
 import { Dialog } from '@/components/ui/dialog';
 import { smallButton } from '@/components/ui/form';
 import { ErrorNote, Table, td } from '@/components/ui/table';
@@ -36,11 +37,13 @@ export function TopicConfigDialog({ topic, onClose, onEdit }: { topic: string; o
               <td className={td}>{c.config ? `${c.config.perm} (${permText(c.config.perm)})` : '–'}</td>
               <td className={td}>{c.config ? topicMessageType(c.config) : '–'}</td>
               <td className={td}>
-                {c.config && (
-                  <button type="button" className={smallButton} onClick={() => onEdit(c.config!, [c.brokerName])}>
-                    {t('common.edit')}
-                  </button>
-                )}
+                <AdminOnly>
+                  {c.config && (
+                    <button type="button" className={smallButton} onClick={() => onEdit(c.config!, [c.brokerName])}>
+                      {t('common.edit')}
+                    </button>
+                  )}
+                </AdminOnly>
               </td>
             </tr>
           ))}

@@ -3,24 +3,15 @@
  * groups with clients, version, type, mode, TPS and lag, filtered, sorted and paged on the server over a list
  * cached for 10 s. POST /api/consumers: create or update a subscription group on clusters / brokers.
  */
-import { z } from 'zod';
 import { sessionAdmin } from '@/lib/server/admin';
 import { guarded, invalid, ok, parseBody, parseQuery } from '@/lib/server/api';
-import { groupList, invalidateGroupList, type GroupSummary } from '@/lib/server/consumers';
+import { auditDetail } from '@/lib/server/audit/recorder';
+import { groupConfigs, groupList, invalidateGroupList, type GroupSummary } from '@/lib/server/consumers';
 import { resolveTargets } from '@/lib/server/targets';
-import { subscriptionGroupSchema } from '@/lib/validation';
+import { consumerListQuerySchema as listQuery, subscriptionGroupSchema } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
 
-const listQuery = z.object({
-  q: z.string().max(255, 'The filter has at most 255 characters').default(''),
-  system: z.enum(['0', '1'], { error: 'system is 0 or 1' }).default('0'),
-  sort: z.enum(['group', 'lag', 'tps', 'clients'], { error: 'sort is group, lag, tps or clients' }).default('group'),
-  dir: z.enum(['asc', 'desc'], { error: 'dir is asc or desc' }).default('asc'),
-  page: z.coerce.number({ error: 'page must be a number' }).int('page must be a whole number').min(1, 'Pages start at 1').default(1),
-  pageSize: z.coerce.number({ error: 'pageSize must be a number' }).int('pageSize must be a whole number').min(1, 'pageSize is 1 to 500').max(500, 'pageSize is 1 to 500').default(50),
-  fresh: z.enum(['0', '1']).default('0'),
-});
 
 const sorters: Record<string, (a: GroupSummary, b: GroupSummary) => number> = {
   group: (a, b) => a.group.localeCompare(b.group),
@@ -61,7 +52,12 @@ export async function POST(request: Request) {
     const admin = await sessionAdmin();
     const resolved = await resolveTargets(admin, clusters, brokers);
     if (!resolved.ok) return invalid(resolved.fields);
+    const existing = new Map((await groupConfigs(admin, config.groupName)).map((c) => [c.brokerName, c.config]));
+    const before = Object.fromEntries([...resolved.targets.keys()].map((b) => [b, existing.get(b) ?? null]));
+    auditDetail(request, { action: existing.size > 0 ? 'group.update' : 'group.create', target: config.groupName, before });
     for (const addr of resolved.targets.values()) await admin.createOrUpdateSubscriptionGroup(addr, config);
+    const now = new Map((await groupConfigs(admin, config.groupName)).map((c) => [c.brokerName, c.config]));
+    auditDetail(request, { after: Object.fromEntries([...resolved.targets.keys()].map((b) => [b, now.get(b) ?? config])) });
     invalidateGroupList();
     return ok({ group: config.groupName, brokers: [...resolved.targets.keys()].sort() }, { status: 201 });
   });

@@ -5,12 +5,12 @@
  * browser's cookie: other users of the console keep theirs.
  */
 import { cookies } from 'next/headers';
-import { z } from 'zod';
 import { AdminClient } from '@broker/client/admin-client';
 import { consoleNamesrvAddr, NAMESRV_COOKIE, sessionNamesrvAddr } from '@/lib/server/admin';
 import { invalid, ok, parseBody } from '@/lib/server/api';
+import { auditDetail } from '@/lib/server/audit/recorder';
 import { saveNamesrvLists, savedNamesrvLists } from '@/lib/server/ops';
-import { namesrvSchema, parseNamesrvList } from '@/lib/validation';
+import { opsActionSchema as schema, parseNamesrvList } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
 
@@ -25,17 +25,12 @@ export async function GET() {
   return ok(await state());
 }
 
-const schema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('switch'), ...namesrvSchema.shape }),
-  z.object({ action: z.literal('add'), ...namesrvSchema.shape }),
-  z.object({ action: z.literal('remove'), ...namesrvSchema.shape }),
-  z.object({ action: z.literal('reset') }),
-], { error: 'action must be switch, add, remove or reset' });
 
 export async function POST(request: Request) {
   const body = await parseBody(request, schema);
   if (!body.ok) return body.response;
   const input = body.value;
+  auditDetail(request, { action: `ops.${input.action}`, target: 'namesrvAddr' in input ? input.namesrvAddr : '', before: { current: await sessionNamesrvAddr(), saved: savedNamesrvLists() } });
   const jar = await cookies();
   if (input.action === 'reset') {
     jar.delete(NAMESRV_COOKIE);

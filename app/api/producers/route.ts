@@ -1,15 +1,14 @@
 /** GET /api/producers?topic=&group=: the connections of a producer group on the brokers of a topic. */
-import { z } from 'zod';
 import { sessionAdmin } from '@/lib/server/admin';
 import { guarded, ok, parseQuery } from '@/lib/server/api';
-import { existingTopicSchema, groupNameSchema } from '@/lib/validation';
+import { producerQuerySchema } from '@/lib/validation';
 import { versionName } from '@broker/protocol/language-code';
 
 export const dynamic = 'force-dynamic';
 
 
 export async function GET(request: Request) {
-  const parsed = parseQuery(request, z.object({ topic: existingTopicSchema, group: groupNameSchema }));
+  const parsed = parseQuery(request, producerQuerySchema);
   if (!parsed.ok) return parsed.response;
   const { topic, group } = parsed.value;
   return guarded(async () => {

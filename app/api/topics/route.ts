@@ -2,6 +2,7 @@
 import type { TopicConfig } from '@broker/client/admin-client';
 import { sessionAdmin } from '@/lib/server/admin';
 import { guarded, invalid, ok, parseBody } from '@/lib/server/api';
+import { auditDetail } from '@/lib/server/audit/recorder';
 import { resolveTargets } from '@/lib/server/targets';
 import { createTopicSchema, topicKind, topicMessageType } from '@/lib/validation';
 
@@ -31,16 +32,16 @@ export async function POST(request: Request) {
     const resolved = await resolveTargets(admin, input.clusters, input.brokers);
     if (!resolved.ok) return invalid(resolved.fields);
     const attributes = input.messageType === 'NORMAL' ? undefined : { '+message.type': input.messageType };
-    for (const addr of resolved.targets.values()) {
-      await admin.createOrUpdateTopic(addr, {
-        topicName: input.topic,
-        readQueueNums: input.readQueueNums,
-        writeQueueNums: input.writeQueueNums,
-        perm: input.perm,
-        order: input.messageType === 'FIFO',
-        ...(attributes ? { attributes } : {}),
-      });
-    }
+    const config = { topicName: input.topic, readQueueNums: input.readQueueNums, writeQueueNums: input.writeQueueNums, perm: input.perm, order: input.messageType === 'FIFO', ...(attributes ? { attributes } : {}) };
+    const before: Record<string, unknown> = {};
+    for (const [brokerName, addr] of resolved.targets) before[brokerName] = await admin.getTopicConfig(addr, input.topic).catch(() => null);
+    const exists = Object.values(before).some(Boolean);
+    auditDetail(request, { action: exists ? 'topic.update' : 'topic.create', target: input.topic, before });
+    for (const addr of resolved.targets.values()) await admin.createOrUpdateTopic(addr, config);
+    // After: as the brokers now hold it (read back, so unchanged fields compare equal).
+    const after: Record<string, unknown> = {};
+    for (const [brokerName, addr] of resolved.targets) after[brokerName] = await admin.getTopicConfig(addr, input.topic).catch(() => config);
+    auditDetail(request, { after });
     return ok({ topic: input.topic, brokers: [...resolved.targets.keys()].sort() }, { status: 201 });
   });
 }

@@ -5,6 +5,7 @@
  */
 import { sessionAdmin } from '@/lib/server/admin';
 import { guarded, invalid, ok } from '@/lib/server/api';
+import { auditDetail } from '@/lib/server/audit/recorder';
 import { groupConfigs, groupQueues, invalidateGroupList } from '@/lib/server/consumers';
 import { groupParam } from '@/lib/server/params';
 import { versionName } from '@broker/protocol/language-code';
@@ -43,11 +44,13 @@ export async function GET(request: Request, context: { params: Promise<{ group: 
 export async function DELETE(request: Request, context: { params: Promise<{ group: string }> }) {
   const group = await groupParam(context);
   if (!group) return invalid({ group: 'Not a valid group name' });
+  auditDetail(request, { action: 'group.delete', target: group });
   if (new URL(request.url).searchParams.get('confirm') !== group) return invalid({ confirm: `Type the group name (${group}) to confirm` });
   return guarded(async () => {
     const admin = await sessionAdmin();
     const configs = await groupConfigs(admin, group);
     if (configs.length === 0) return invalid({ group: `Group "${group}" does not exist on any broker` });
+    auditDetail(request, { before: Object.fromEntries(configs.map((c) => [c.brokerName, c.config])) });
     for (const { addr } of configs) await admin.deleteSubscriptionGroup(addr, group, true);
     invalidateGroupList();
     return ok({ group, deleted: configs.map((c) => c.brokerName) });

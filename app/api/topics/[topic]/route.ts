@@ -5,6 +5,7 @@
  */
 import { sessionAdmin } from '@/lib/server/admin';
 import { guarded, invalid, ok } from '@/lib/server/api';
+import { auditDetail } from '@/lib/server/audit/recorder';
 import { groupQueues } from '@/lib/server/consumers';
 import { topicParam } from '@/lib/server/params';
 import { topicNameSchema } from '@/lib/validation';
@@ -45,6 +46,7 @@ export async function GET(request: Request, context: { params: Promise<{ topic: 
 export async function DELETE(request: Request, context: { params: Promise<{ topic: string }> }) {
   const topic = await topicParam(context);
   if (!topic) return invalid({ topic: 'Not a valid topic name' });
+  auditDetail(request, { action: 'topic.delete', target: topic });
   const confirm = new URL(request.url).searchParams.get('confirm');
   if (confirm !== topic) return invalid({ confirm: `Type the topic name (${topic}) to confirm` });
   if (!topicNameSchema.safeParse(topic).success && !topic.startsWith('%')) return invalid({ topic: 'System topics cannot be deleted here' });
@@ -52,6 +54,9 @@ export async function DELETE(request: Request, context: { params: Promise<{ topi
     const admin = await sessionAdmin();
     const route = await admin.getTopicRoute(topic);
     if (!route) return invalid({ topic: `Topic "${topic}" does not exist` });
+    const before: Record<string, unknown> = {};
+    for (const broker of route.brokerDatas) if (broker.brokerAddrs['0']) before[broker.brokerName] = await admin.getTopicConfig(broker.brokerAddrs['0'], topic).catch(() => null);
+    auditDetail(request, { before });
     for (const broker of route.brokerDatas) {
       const addr = broker.brokerAddrs['0'];
       if (addr) await admin.deleteTopicInBroker(addr, topic);

@@ -2,15 +2,14 @@
  * POST /api/messages/:id/resend {topic, group, clientId?}: asks one online client of the group to consume the
  * message again (CONSUME_MESSAGE_DIRECTLY through the broker) and answers how it went.
  */
-import { z } from 'zod';
 import { sessionAdmin } from '@/lib/server/admin';
 import { guarded, invalid, ok, parseBody } from '@/lib/server/api';
+import { auditDetail } from '@/lib/server/audit/recorder';
 import { messageIdParam } from '@/lib/server/params';
-import { existingTopicSchema, groupNameSchema } from '@/lib/validation';
+import { resendMessageSchema as schema } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
 
-const schema = z.object({ topic: existingTopicSchema, group: groupNameSchema, clientId: z.string().max(255).optional() });
 
 export async function POST(request: Request, context: { params: Promise<{ id: string }> }) {
   const id = await messageIdParam(context);
@@ -18,6 +17,7 @@ export async function POST(request: Request, context: { params: Promise<{ id: st
   const body = await parseBody(request, schema);
   if (!body.ok) return body.response;
   const { topic, group, clientId } = body.value;
+  auditDetail(request, { action: 'message.resend', target: `${id} (${group})`, detail: { topic, group, clientId } });
   return guarded(async () => {
     const admin = await sessionAdmin();
     const connection = await admin.examineConsumerConnection(group);
@@ -26,6 +26,7 @@ export async function POST(request: Request, context: { params: Promise<{ id: st
     const target = clientId ?? clients[0]!;
     if (!clients.includes(target)) return invalid({ clientId: `Client ${target} is not online in group "${group}"` });
     const result = await admin.consumeMessageDirectly(group, target, topic, id);
+    auditDetail(request, { after: { clientId: target, consumeResult: result.consumeResult } });
     return ok({ group, clientId: target, ...result });
   });
 }

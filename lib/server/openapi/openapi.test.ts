@@ -1,0 +1,73 @@
+/**
+ * The OpenAPI document covers the console exactly: every method exported by a route file under app/api has an
+ * operation, every operation has a route, every {param} is declared, and the document is OpenAPI 3.1 shaped.
+ * Adding a route without documenting it in lib/server/openapi/operations.ts fails here.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { buildOpenApiDocument } from './document';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+function routeFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return routeFiles(full);
+    return /^route\.(ts|tsx|js)$/.test(entry.name) ? [full] : [];
+  });
+}
+
+/** "app/api/topics/[topic]/route.ts" exporting GET and DELETE → ["get /api/topics/{topic}", "delete /api/topics/{topic}"]. */
+function routeOperations(): string[] {
+  return routeFiles(path.join(ROOT, 'app', 'api')).flatMap((file) => {
+    const route = '/' + path.relative(path.join(ROOT, 'app'), path.dirname(file)).split(path.sep).filter((s) => !/^\(.*\)$/.test(s)).map((s) => s.replace(/^\[\.{0,3}(.+)\]$/, '{$1}')).join('/');
+    const source = fs.readFileSync(file, 'utf8');
+    const exported = METHODS.filter((m) => new RegExp(`export\\s+(async\\s+)?function\\s+${m}\\b|export\\s+(const|let)\\s+${m}\\b|export\\s*\\{[^}]*\\b${m}\\b`).test(source));
+    expect(exported.length, `${path.relative(ROOT, file)} exports no HTTP method`).toBeGreaterThan(0);
+    return exported.map((m) => `${m.toLowerCase()} ${route}`);
+  });
+}
+
+describe('OpenAPI document', () => {
+  const doc = buildOpenApiDocument() as { openapi: string; paths: Record<string, Record<string, { parameters?: { name: string; in: string }[]; operationId: string; responses: object }>> };
+  const documented = Object.entries(doc.paths).flatMap(([p, methods]) => Object.keys(methods).map((m) => `${m} ${p}`));
+
+  it('documents every route under app/api, and nothing else', () => {
+    const routes = routeOperations();
+    expect(routes.length).toBeGreaterThan(30);
+    expect(routes.filter((r) => !documented.includes(r)), 'routes missing from lib/server/openapi/operations.ts').toEqual([]);
+    expect(documented.filter((d) => !routes.includes(d)), 'documented operations without a route').toEqual([]);
+  });
+
+  it('declares every path parameter, with unique operation ids', () => {
+    const ids = new Set<string>();
+    for (const [p, methods] of Object.entries(doc.paths)) {
+      const names = [...p.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+      for (const [method, op] of Object.entries(methods)) {
+        expect((op.parameters ?? []).filter((x) => x.in === 'path').map((x) => x.name).sort(), `${method} ${p}`).toEqual(names.sort());
+        expect(ids.has(op.operationId), op.operationId).toBe(false);
+        ids.add(op.operationId);
+      }
+    }
+  });
+
+  it('is OpenAPI 3.1 with bodies and parameters generated from the zod schemas', () => {
+    expect(doc.openapi).toBe('3.1.0');
+    const createTopic = doc.paths['/api/topics']!.post as unknown as { requestBody: { content: { 'application/json': { schema: { properties: Record<string, Record<string, unknown>>; required: string[] } } } }; 'x-rocketdeck-access': string };
+    const schema = createTopic.requestBody.content['application/json'].schema;
+    expect(schema.properties.topic).toMatchObject({ type: 'string', maxLength: 127, pattern: '^[%|a-zA-Z0-9_-]+$' });
+    expect(schema.properties.readQueueNums).toMatchObject({ type: 'integer', minimum: 1, maximum: 1024 });
+    expect(schema.properties.perm!.description).toMatch(/2 \(write\), 4 \(read\) or 6/);
+    expect(schema.required).toEqual(expect.arrayContaining(['topic', 'readQueueNums', 'writeQueueNums', 'perm']));
+    expect(createTopic['x-rocketdeck-access']).toBe('admin');
+    const audit = doc.paths['/api/audit']!.get!;
+    expect(audit.parameters!.map((x) => x.name)).toEqual(['user', 'action', 'target', 'result', 'from', 'to', 'page', 'pageSize']);
+    const messages = doc.paths['/api/messages']!.get! as unknown as { parameters: { name: string; required: boolean }[] };
+    expect(messages.parameters.find((x) => x.name === 'topic')!.required).toBe(true);
+    expect(messages.parameters.find((x) => x.name === 'key')!.required).toBe(false);
+    expect((doc.paths['/api/auth/login']!.post as unknown as { security: unknown[] }).security).toEqual([]);
+    expect(JSON.stringify(doc)).not.toContain('"$schema"');
+  });
+});
