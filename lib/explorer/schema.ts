@@ -146,4 +146,4 @@ export const messageAtSchema = z.object({
     .transform((v) => (v ? v.toUpperCase() : undefined)),
 });
 
-export type MessageAt = z.output<typeof messageAtSchema>;
+export type MessageAt = Omit<z.output<typeof messageAtSchema>, 'msgId'> & { msgId?: string };

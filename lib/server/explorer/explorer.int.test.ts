@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Producer } from '@broker/client/producer';
 import { useTestCluster } from '@broker/testing/use-test-cluster';
 import { waitFor } from '@broker/testing/wait-for';
-import { scanRequestSchema, type ScanRequest } from '@/lib/explorer/schema';
+import { scanRequestSchema } from '@/lib/explorer/schema';
 import { TOOLS_CONSUMER_GROUP, type MessageRow } from '../messages';
 import { compileFilters } from './filters';
 import { messageAt, rawBodyResponse } from './message-at';
@@ -49,7 +49,7 @@ function seed(): Promise<Sent[]> {
   return seeded;
 }
 
-async function scan(input: Partial<ScanRequest> & Record<string, unknown>): Promise<{ outcome: ScanOutcome; rows: MessageRow[] }> {
+async function scan(input: Record<string, unknown>): Promise<{ outcome: ScanOutcome; rows: MessageRow[] }> {
   const request = scanRequestSchema.parse({ topic: TOPIC, seek: 'oldest', maxResults: 500, ...input });
   const plan = await planScan(fixture.admin, request);
   if (!plan.ok) throw new Error(JSON.stringify(plan.fields));
