@@ -44,3 +44,17 @@ describe('parseJsonTree', () => {
     expect(countJsonNodes(tree, 3)).toBe(3);
   });
 });
+
+describe('system properties', () => {
+  it('explains every system property in both languages', async () => {
+    const { SYSTEM_PROPERTY_KEYS } = await import('./system-properties');
+    const { en, zh } = await import('@/lib/messages/explorer');
+    for (const name of SYSTEM_PROPERTY_KEYS) {
+      expect(en, name).toHaveProperty([`explorer.prop.${name}`]);
+      expect(zh, name).toHaveProperty([`explorer.prop.${name}`]);
+    }
+    for (const name of ['UNIQ_KEY', 'KEYS', 'TAGS', 'DELAY', 'RETRY_TOPIC', 'REAL_TOPIC', 'REAL_QID', 'TRAN_MSG', 'PGROUP', 'MAX_OFFSET', 'MIN_OFFSET', 'CONSUME_START_TIME', 'WAIT', 'ORIGIN_MESSAGE_ID', 'RECONSUME_TIME', 'TRACE_ON', 'MSG_REGION', 'CLUSTER']) {
+      expect(SYSTEM_PROPERTY_KEYS).toContain(name);
+    }
+  });
+});
