@@ -15,6 +15,9 @@ import { messageAt, rawBodyResponse } from './message-at';
 import { cancelScan, readScan, startScan } from './scan-registry';
 import { adminPull, planScan, runScan, topicQueues, type ScanOutcome } from './scanner';
 import { openTail, tailStarts, tailStatus, type TailEvent } from './tail';
+import { tailResponse } from './tail-stream';
+import { SseParser, type SseEvent } from '@/lib/explorer/sse-client';
+import { tailRequestSchema } from '@/lib/explorer/schema';
 
 const fixture = useTestCluster();
 const TOPIC = 'ExplorerTopic';
@@ -275,5 +278,50 @@ describe('live tail', () => {
       await opened.tail.stop();
     }
     expect(events.flatMap((e) => (e.event === 'message' ? [e.data.preview] : []))).toEqual(['{"n":3}', '{"n":5}', '{"n":7}']);
+  });
+
+  it('as server-sent events: start and stats at once, messages as they come; a cancelled stream or an aborted request stops the tail', async () => {
+    const { admin, cluster } = fixture;
+    const topic = 'ExplorerSse';
+    await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: topic, readQueueNums: 2, writeQueueNums: 2, perm: 6 });
+    await waitFor(async () => (await admin.getTopicRoute(topic)) !== null);
+    const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, groupName: 'PG_sse' });
+    await producer.start();
+    fixture.closeLater(() => producer.shutdown());
+    const heldBefore = cluster.broker.holdService.heldCount;
+
+    const opened = await tailResponse(admin, tailRequestSchema.parse({ topic, body: 'wanted' }), new AbortController().signal);
+    if (!opened.ok) throw new Error(JSON.stringify(opened));
+    expect(opened.response.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(opened.response.headers.get('cache-control')).toContain('no-transform');
+    const reader = opened.response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const parser = new SseParser();
+    const events: SseEvent[] = [];
+    const readUntil = async (done: () => boolean) => {
+      while (!done()) {
+        const { value, done: ended } = await reader.read();
+        if (ended) throw new Error('the stream ended');
+        events.push(...parser.feed(value));
+      }
+    };
+    await readUntil(() => events.some((e) => e.event === 'stats'));
+    expect(events[0]).toMatchObject({ event: 'start' });
+    expect(JSON.parse(events[0]!.data)).toMatchObject({ queues: ['broker-a:0', 'broker-a:1'], rate: 20 });
+    await waitFor(() => cluster.broker.holdService.heldCount === heldBefore + 2);
+    await producer.send({ topic, body: 'not this one' });
+    await producer.send({ topic, body: 'the wanted one' });
+    await readUntil(() => events.some((e) => e.event === 'message'));
+    expect(events.filter((e) => e.event === 'message').map((e) => JSON.parse(e.data).preview)).toEqual(['the wanted one']);
+    await reader.cancel();
+    await waitFor(() => tailStatus().tails === 0 && cluster.broker.holdService.heldCount === heldBefore, { timeoutMs: 3_000, message: () => JSON.stringify(tailStatus()) });
+
+    const aborted = new AbortController();
+    const second = await tailResponse(admin, tailRequestSchema.parse({ topic }), aborted.signal);
+    if (!second.ok) throw new Error(JSON.stringify(second));
+    await waitFor(() => cluster.broker.holdService.heldCount === heldBefore + 2);
+    aborted.abort();
+    await waitFor(() => tailStatus().tails === 0 && cluster.broker.holdService.heldCount === heldBefore, { timeoutMs: 3_000 });
+
+    expect(await tailResponse(admin, tailRequestSchema.parse({ topic: 'NoSuchTopicForTail' }), new AbortController().signal)).toEqual({ ok: false, fields: { topic: 'Topic "NoSuchTopicForTail" does not exist' } });
   });
 });

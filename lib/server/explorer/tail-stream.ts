@@ -7,7 +7,7 @@
 import type { AdminClient } from '@broker/client/admin-client';
 import type { TailRequest } from '@/lib/explorer/schema';
 import { chooseQueues, topicQueues } from './scanner';
-import { openTail, tailStarts, type TailEvent } from './tail';
+import { openTail, tailStarts, type Tail, type TailEvent } from './tail';
 
 const KEEPALIVE_MS = 15_000;
 
@@ -41,17 +41,14 @@ export async function tailResponse(admin: AdminClient, input: TailRequest, signa
       }
     }
   };
-  const opened = openTail(admin.namesrvAddr, tailStarts(chosen.queues, input.cursor), input, input.rate, emit);
-  if (!opened.ok) return opened;
-  const { tail } = opened;
-  const keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS);
+  let tail: Tail | null = null;
+  let keepalive: NodeJS.Timeout | undefined;
   const goneAway = () => {
     closed = true;
     clearInterval(keepalive);
-    void tail.stop();
+    void tail?.stop();
   };
-  if (signal.aborted) goneAway();
-  else signal.addEventListener('abort', goneAway, { once: true });
+  // The stream exists before the tail starts, so its first events (start, stats) are not lost.
   const stream = new ReadableStream<Uint8Array>({
     start(c) {
       controller = c;
@@ -59,6 +56,12 @@ export async function tailResponse(admin: AdminClient, input: TailRequest, signa
     },
     cancel: goneAway,
   });
+  const opened = openTail(admin.namesrvAddr, tailStarts(chosen.queues, input.cursor), input, input.rate, emit);
+  if (!opened.ok) return opened;
+  tail = opened.tail;
+  keepalive = setInterval(() => write(': keepalive\n\n'), KEEPALIVE_MS);
+  if (signal.aborted) goneAway();
+  else signal.addEventListener('abort', goneAway, { once: true });
   return {
     ok: true,
     response: new Response(stream, {
