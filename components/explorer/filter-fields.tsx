@@ -12,41 +12,41 @@ import type { FilterInput } from '@/lib/explorer/schema';
 
 export const EMPTY_FILTERS: FilterInput = { tag: '', key: '', property: '', body: '', bodyMode: 'contains', ignoreCase: false, json: '' };
 
-export function FilterFields({ value, onChange, errors }: { value: FilterInput; onChange: (next: FilterInput) => void; errors: Record<string, string> }) {
+export function FilterFields({ value, onChange, errors, prefix = '' }: { value: FilterInput; onChange: (next: FilterInput) => void; errors: Record<string, string>; prefix?: string }) {
   const { t } = useI18n();
   const set = <K extends keyof FilterInput>(key: K, v: FilterInput[K]) => onChange({ ...value, [key]: v });
   return (
     <fieldset className="space-y-2 rounded border border-slate-200 p-3 dark:border-slate-800">
       <legend className="px-1 text-sm font-medium">{t('explorer.filters')}</legend>
       <div className="flex flex-wrap items-start gap-3">
-        <Field name="tag" label={t('explorer.filter.tag')} error={errors.tag} className="w-48">
-          <input name="tag" className={inputClass} value={value.tag} placeholder="TagA || TagB" onChange={(e) => set('tag', e.target.value)} aria-invalid={!!errors.tag} />
+        <Field name={`${prefix}tag`} label={t('explorer.filter.tag')} error={errors.tag} className="w-48">
+          <input name={`${prefix}tag`} className={inputClass} value={value.tag} placeholder="TagA || TagB" onChange={(e) => set('tag', e.target.value)} aria-invalid={!!errors.tag} />
         </Field>
-        <Field name="key" label={t('explorer.filter.key')} error={errors.key} className="w-48">
-          <input name="key" className={inputClass} value={value.key} onChange={(e) => set('key', e.target.value)} aria-invalid={!!errors.key} />
+        <Field name={`${prefix}key`} label={t('explorer.filter.key')} error={errors.key} className="w-48">
+          <input name={`${prefix}key`} className={inputClass} value={value.key} onChange={(e) => set('key', e.target.value)} aria-invalid={!!errors.key} />
         </Field>
-        <Field name="property" label={t('explorer.filter.property')} error={errors.property} className="w-56">
-          <input name="property" className={`${inputClass} font-mono`} value={value.property} placeholder="name=value" onChange={(e) => set('property', e.target.value)} aria-invalid={!!errors.property} />
+        <Field name={`${prefix}property`} label={t('explorer.filter.property')} error={errors.property} className="w-56">
+          <input name={`${prefix}property`} className={`${inputClass} font-mono`} value={value.property} placeholder="name=value" onChange={(e) => set('property', e.target.value)} aria-invalid={!!errors.property} />
         </Field>
       </div>
       <div className="flex flex-wrap items-start gap-3">
-        <Field name="body" label={t('explorer.filter.body')} error={errors.body} className="min-w-72 flex-1">
-          <input name="body" className={`${inputClass} font-mono`} value={value.body} maxLength={EXPLORER_FILTER_CHARS_MAX} placeholder={value.bodyMode === 'regex' ? '^ORDER-\\d+' : 'text'} onChange={(e) => set('body', e.target.value)} aria-invalid={!!errors.body} />
+        <Field name={`${prefix}body`} label={t('explorer.filter.body')} error={errors.body} className="min-w-72 flex-1">
+          <input name={`${prefix}body`} className={`${inputClass} font-mono`} value={value.body} maxLength={EXPLORER_FILTER_CHARS_MAX} placeholder={value.bodyMode === 'regex' ? '^ORDER-\\d+' : 'text'} onChange={(e) => set('body', e.target.value)} aria-invalid={!!errors.body} />
         </Field>
         <label className="block text-sm">
           <span className="mb-1 block text-slate-600 dark:text-slate-300">{t('explorer.filter.bodyMode')}</span>
-          <select name="bodyMode" className={inputClass} value={value.bodyMode} onChange={(e) => set('bodyMode', e.target.value as FilterInput['bodyMode'])}>
+          <select name={`${prefix}bodyMode`} className={inputClass} value={value.bodyMode} onChange={(e) => set('bodyMode', e.target.value as FilterInput['bodyMode'])}>
             <option value="contains">{t('explorer.filter.contains')}</option>
             <option value="regex">{t('explorer.filter.regex')}</option>
           </select>
         </label>
         <label className="mt-6 flex items-center gap-1 text-sm">
-          <input type="checkbox" name="ignoreCase" checked={value.ignoreCase} onChange={(e) => set('ignoreCase', e.target.checked)} />
+          <input type="checkbox" name={`${prefix}ignoreCase`} checked={value.ignoreCase} onChange={(e) => set('ignoreCase', e.target.checked)} />
           {t('explorer.filter.ignoreCase')}
         </label>
       </div>
-      <Field name="json" label={t('explorer.filter.json')} error={errors.json}>
-        <input name="json" className={`${inputClass} font-mono`} value={value.json} maxLength={EXPLORER_FILTER_CHARS_MAX} placeholder='$.order.status == "PAID" && $.order.amount >= 100' onChange={(e) => set('json', e.target.value)} aria-invalid={!!errors.json} />
+      <Field name={`${prefix}json`} label={t('explorer.filter.json')} error={errors.json}>
+        <input name={`${prefix}json`} className={`${inputClass} font-mono`} value={value.json} maxLength={EXPLORER_FILTER_CHARS_MAX} placeholder='$.order.status == "PAID" && $.order.amount >= 100' onChange={(e) => set('json', e.target.value)} aria-invalid={!!errors.json} />
       </Field>
       <details className="text-xs text-slate-600 dark:text-slate-300">
         <summary className="cursor-pointer">{t('explorer.json.help')}</summary>
@@ -78,7 +78,7 @@ export interface QueueOption {
 }
 
 /** The topic's queues to choose from (none chosen = all), with each queue's offsets. */
-export function QueuePicker({ topic, value, onChange, error }: { topic: string; value: string[]; onChange: (next: string[]) => void; error?: string }) {
+export function QueuePicker({ topic, value, onChange, error, name = 'queues' }: { topic: string; value: string[]; onChange: (next: string[]) => void; error?: string; name?: string }) {
   const { t } = useI18n();
   const [debounced, setDebounced] = useState(topic);
   useEffect(() => {
@@ -100,7 +100,7 @@ export function QueuePicker({ topic, value, onChange, error }: { topic: string; 
     <div className="relative text-sm">
       <span className="mb-1 block text-slate-600 dark:text-slate-300">{t('explorer.queues')}</span>
       <details className="group">
-        <summary data-testid="queue-picker" className={`${inputClass} w-56 cursor-pointer list-none`}>
+        <summary data-testid={`${name}-picker`} className={`${inputClass} w-56 cursor-pointer list-none`}>
           {summary}
         </summary>
         {all.length > 0 && (
@@ -119,7 +119,7 @@ export function QueuePicker({ topic, value, onChange, error }: { topic: string; 
         )}
       </details>
       {error && (
-        <p id="queues-error" role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400">
+        <p id={`${name}-error`} role="alert" className="mt-1 text-xs text-red-600 dark:text-red-400">
           {error}
         </p>
       )}

@@ -13,6 +13,7 @@ export const positionOf = (r: MessageRow): MessagePosition => ({ topic: r.topic,
 export function MessageRows({ rows, onOpen, testId }: { rows: MessageRow[]; onOpen: (at: MessagePosition) => void; testId: string }) {
   const { t } = useI18n();
   return (
+    <div className="max-h-[70vh] overflow-y-auto">
     <Table testId={testId} head={[t('message.storeTime'), t('topic.queue'), t('message.queueOffset'), t('message.tag'), t('message.keys'), t('message.id'), t('explorer.size'), t('message.preview'), t('topic.operations')]}>
       {rows.map((r) => (
         <tr key={`${r.brokerName}:${r.queueId}:${r.queueOffset}`} data-msgid={r.msgId} data-born={r.bornTimestamp} data-stored={r.storeTimestamp}>
@@ -44,5 +45,6 @@ export function MessageRows({ rows, onOpen, testId }: { rows: MessageRow[]; onOp
         </tr>
       ))}
     </Table>
+    </div>
   );
 }

@@ -125,6 +125,7 @@ export function ScanView({ initialTopic }: { initialTopic: string }) {
       return;
     }
     setErrors({});
+    setScan(null);
     setStarting(true);
     setNewestFirst(form.seek === 'newest');
     fetchJson<ScanSnapshot>('/api/explorer/scans', { method: 'POST', body: JSON.stringify(parsed.data) })

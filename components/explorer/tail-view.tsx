@@ -119,12 +119,12 @@ export function TailView({ initialTopic }: { initialTopic: string }) {
           <Field name="tail-topic" label={t('topic.name')} error={errors.topic} className="w-64">
             <TopicInput name="tail-topic" label={t('topic.name')} value={form.topic} onChange={(topic) => setField('topic', topic)} invalid={!!errors.topic} filter={() => true} />
           </Field>
-          <QueuePicker topic={form.topic} value={form.queues} onChange={(queues) => setField('queues', queues)} error={errors.queues} />
-          <Field name="rate" label={t('explorer.tail.rate')} error={errors.rate} className="w-40">
-            <input name="rate" inputMode="numeric" className={inputClass} value={form.rate} onChange={(e) => setField('rate', e.target.value)} aria-invalid={!!errors.rate} />
+          <QueuePicker topic={form.topic} value={form.queues} onChange={(queues) => setField('queues', queues)} error={errors.queues} name="tail-queues" />
+          <Field name="tail-rate" label={t('explorer.tail.rate')} error={errors.rate} className="w-40">
+            <input name="tail-rate" inputMode="numeric" className={inputClass} value={form.rate} onChange={(e) => setField('rate', e.target.value)} aria-invalid={!!errors.rate} />
           </Field>
         </div>
-        <FilterFields value={form.filters} onChange={(filters) => setField('filters', filters)} errors={errors} />
+        <FilterFields prefix="tail-" value={form.filters} onChange={(filters) => setField('filters', filters)} errors={errors} />
         <div className="flex flex-wrap items-center gap-3">
           <button type="submit" className={primaryButton} disabled={live}>
             {t('explorer.tail.start')}

@@ -22,7 +22,8 @@ function reading(name: string, value: string, t: (key: MessageKey, vars?: Record
   if (TIME_PROPERTIES.has(name) && Number.isFinite(n) && n > 1e11) return formatTime(n);
   if ((name === 'TTL' || name === 'TIMER_DELAY_MS') && Number.isFinite(n)) return formatAge(n);
   if ((name === 'TIMER_DELAY_SEC' || name === 'CHECK_IMMUNITY_TIME_IN_SECONDS') && Number.isFinite(n)) return formatAge(n * 1000);
-  if (name === 'KEYS') return t('explorer.prop.keyCount', { count: value.split(' ').filter(Boolean).length });
+  const keys = name === 'KEYS' ? value.split(' ').filter(Boolean).length : 0;
+  if (keys > 1) return t('explorer.prop.keyCount', { count: keys });
   if (name === 'TRAN_MSG' && value === 'true') return t('explorer.prop.halfMessage');
   return '';
 }
@@ -43,7 +44,7 @@ export function PropertiesTable({ properties }: { properties: Record<string, str
                 {name}
                 {system && <span className="ml-1 rounded bg-slate-200 px-1 text-[10px] uppercase text-slate-600 dark:bg-slate-700 dark:text-slate-300">{t('explorer.prop.system')}</span>}
               </td>
-              <td className={`${td} max-w-md whitespace-pre-wrap break-all font-mono`}>{value}</td>
+              <td className={`${td} min-w-48 max-w-md whitespace-pre-wrap break-all font-mono`}>{value}</td>
               <td className={`${td} text-xs`}>{reading(name, value, t)}</td>
               <td className={`${td} whitespace-normal text-xs text-slate-500`}>{system ? t(`explorer.prop.${name}` as MessageKey) : t('message.userProperty')}</td>
             </tr>

@@ -62,7 +62,7 @@ async function scan(input: Record<string, unknown>): Promise<{ outcome: ScanOutc
     const outcome = await runScan(plan.queues, filters, { maxMessages: request.maxMessages, maxResults: request.maxResults, maxMs: request.maxSeconds * 1000 }, adminPull(fixture.admin), {
       onMatches: (messages, queue) => rows.push(...messages.map((m) => ({ msgId: m.msgId, queueId: m.queueId, queueOffset: m.queueOffset, brokerName: queue.brokerName, body: m.body.toString('utf8'), storeTimestamp: m.storeTimestamp }) as unknown as MessageRow)),
       shouldStop: () => null,
-    });
+    }, request.seek === 'newest' ? 'backward' : 'forward');
     return { outcome, rows };
   } finally {
     await filters.close();
@@ -107,8 +107,14 @@ describe('explorer scan', () => {
     expect(newest.outcome.scanned).toBe(6);
     for (const q of [0, 1]) {
       const last = sent.filter((s) => s.queueId === q).slice(-3).map((s) => s.queueOffset);
-      expect(newest.rows.filter((r) => r.queueId === q).map((r) => r.queueOffset)).toEqual(last);
+      expect(newest.rows.filter((r) => r.queueId === q).map((r) => r.queueOffset)).toEqual(last.reverse());
     }
+    // Newest first: a results bound keeps the newest of the queue, over several windows of one pull.
+    const newestCut = await scan({ seek: 'newest', newest: 50, queues: ['broker-a:0'], maxResults: 40 });
+    expect(newestCut.outcome).toMatchObject({ stopReason: 'maxResults', matched: 40, scanned: 50 });
+    expect(newestCut.rows.map((r) => r.queueOffset).sort((a, b) => a - b)).toEqual(sent.filter((s) => s.queueId === 0).slice(-40).map((s) => s.queueOffset));
+    const newestAll = await scan({ seek: 'newest', newest: 50, queues: ['broker-a:0'], tag: 'Blue' });
+    expect(await indexes(newestAll.rows)).toEqual(sent.filter((s) => s.queueId === 0).slice(-50).filter((s) => s.i % 5 === 0).map((s) => s.i));
     const fromOffset = await scan({ seek: 'offset', seekOffset: 55, queues: ['broker-a:1'] });
     expect(fromOffset.rows.map((r) => r.queueOffset)).toEqual(sent.filter((s) => s.queueId === 1 && s.queueOffset >= 55).map((s) => s.queueOffset));
     const all = (await scan({})).rows.sort((a, b) => a.storeTimestamp - b.storeTimestamp);

@@ -102,7 +102,7 @@ export async function startScan(admin: AdminClient, request: ScanRequest): Promi
       job.scanned = scanned;
     },
     shouldStop: () => (job.cancelled ? 'cancelled' : Date.now() - job.lastSeen > EXPLORER_SCAN_ABANDONED_MS ? 'abandoned' : null),
-  })
+  }, request.seek === 'newest' ? 'backward' : 'forward')
     .then((outcome) => {
       job.scanned = outcome.scanned;
       job.stopReason = outcome.stopReason;

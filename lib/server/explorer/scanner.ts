@@ -3,7 +3,8 @@
  * time, an offset) up to each queue's end as it was when the scan started, with PULL_MESSAGE (no offsets
  * committed: the console's tools group never gets a consumer offset), filters every message, and stops at the
  * first bound reached: messages scanned, results kept, time, a cancel, or nobody asking for it any more.
- * Queues are read round robin, a few pulls in flight, so every queue moves forward together.
+ * Queues are read round robin, a few pulls in flight, so every queue moves forward together; "newest N" reads
+ * each queue backwards from its end, one pull's window at a time, so a results bound keeps the newest.
  */
 import type { AdminClient, PullOnceResult } from '@broker/client/admin-client';
 import type { MessageExt } from '@broker/client/message';
@@ -110,19 +111,36 @@ export function adminPull(admin: AdminClient): Pull {
   return (queue, offset, maxNums, subscription) => admin.pullOnce(queue.addr, { consumerGroup: TOOLS_CONSUMER_GROUP, topic: queue.topic, queueId: queue.queueId, offset, maxNums, subscription });
 }
 
-/** Runs a planned scan to its first bound. Never throws: a failure is the outcome's `error`. */
-export async function runScan(queues: ScanQueue[], filters: CompiledFilters, limits: ScanLimits, pull: Pull, hooks: ScanHooks): Promise<ScanOutcome> {
+interface Cursor {
+  queue: ScanQueue;
+  /** The window being read: [start, end), `next` its next offset. */
+  start: number;
+  next: number;
+  end: number;
+}
+
+/**
+ * Runs a planned scan to its first bound. Never throws: a failure is the outcome's `error`. `backward` reads
+ * each queue from its end (newest first), so a results bound keeps the newest matches.
+ */
+export async function runScan(queues: ScanQueue[], filters: CompiledFilters, limits: ScanLimits, pull: Pull, hooks: ScanHooks, direction: 'forward' | 'backward' = 'forward'): Promise<ScanOutcome> {
   const startedAt = Date.now();
   const deadline = startedAt + limits.maxMs;
-  const ring = queues.filter((q) => q.from < q.to).map((q) => ({ queue: q, next: q.from }));
+  // Each queue is read forward through a window [start, end). Forward scans have one window, the whole range;
+  // backward scans (newest first) step windows of one pull from the end towards `from`.
+  const window = (q: ScanQueue, end: number): Cursor => {
+    const start = direction === 'backward' ? Math.max(q.from, end - PULL_MESSAGES_MAX) : q.from;
+    return { queue: q, start, next: start, end };
+  };
+  const ring = queues.filter((q) => q.from < q.to).map((q) => window(q, q.to));
   let scanned = 0;
   let reserved = 0;
   let matched = 0;
   let stop: { reason: ScanStopReason; error?: string } | null = null;
 
-  const step = async (cursor: { queue: ScanQueue; next: number }): Promise<boolean> => {
+  const step = async (cursor: Cursor): Promise<boolean> => {
     const { queue } = cursor;
-    const maxNums = Math.min(PULL_MESSAGES_MAX, queue.to - cursor.next, limits.maxMessages - scanned - reserved);
+    const maxNums = Math.min(PULL_MESSAGES_MAX, cursor.end - cursor.next, limits.maxMessages - scanned - reserved);
     reserved += maxNums;
     let result: PullOnceResult;
     try {
@@ -130,8 +148,8 @@ export async function runScan(queues: ScanQueue[], filters: CompiledFilters, lim
     } finally {
       reserved -= maxNums;
     }
-    let next = Math.max(cursor.next, Math.min(result.nextBeginOffset, queue.to));
-    const inRange = result.messages.filter((m) => m.queueOffset >= cursor.next && m.queueOffset < queue.to);
+    let next = Math.max(cursor.next, Math.min(result.nextBeginOffset, cursor.end));
+    const inRange = result.messages.filter((m) => m.queueOffset >= cursor.next && m.queueOffset < cursor.end);
     const last = inRange[inRange.length - 1];
     if (last) next = Math.max(next, last.queueOffset + 1);
     scanned += next - cursor.next;
@@ -151,13 +169,18 @@ export async function runScan(queues: ScanQueue[], filters: CompiledFilters, lim
         }
         throw err;
       }
-      const wanted = passed.slice(0, Math.max(0, limits.maxResults - matched));
+      // Backward, the newest of a window are the ones to keep when the results bound cuts it.
+      const wanted = (direction === 'backward' ? [...passed].reverse() : passed).slice(0, Math.max(0, limits.maxResults - matched));
       matched += wanted.length;
       if (wanted.length > 0) hooks.onMatches(wanted, queue);
       if (matched >= limits.maxResults) stop ??= { reason: 'maxResults' };
     }
     // A queue that did not move (its end moved below us, or it is empty now) is done.
-    return progressed && cursor.next < queue.to;
+    if (!progressed) return false;
+    if (cursor.next < cursor.end) return true;
+    if (cursor.start <= queue.from) return false;
+    Object.assign(cursor, window(queue, cursor.start));
+    return true;
   };
 
   const worker = async () => {
