@@ -237,8 +237,8 @@ test.describe('message explorer', () => {
       const delays: number[] = [];
       (window as unknown as { __tailDelays: number[] }).__tailDelays = delays;
       new MutationObserver((records) => {
-        const now = performance.timeOrigin + performance.now();
-        for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLElement && n.matches('tr[data-born]') && n.closest('[data-testid=tail-rows]')) delays.push(now - Number(n.dataset.born));
+        const now = Date.now(); // the wall clock, like bornTimestamp (timeOrigin + now() drifts from it)
+        for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLElement) for (const tr of n.matches('tr[data-born]') ? [n] : n.querySelectorAll<HTMLElement>('tr[data-born]')) if (tr.closest('[data-testid=tail-rows]')) delays.push(now - Number(tr.dataset.born));
       }).observe(document, { childList: true, subtree: true });
     });
     try {

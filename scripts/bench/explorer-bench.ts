@@ -98,36 +98,40 @@ async function scanSpeed(): Promise<void> {
 async function pullBaseline(namesrvAddr: string, topic: string): Promise<number[]> {
   const admin = new AdminClient({ namesrvAddr, timeoutMs: 10_000 });
   const producer = new Producer({ namesrvAddr, groupName: 'PG_tail_baseline' });
-  await producer.start();
-  const route = (await admin.getTopicRoute(topic))!;
-  const addr = route.brokerDatas[0]!.brokerAddrs['0']!;
-  const queues = route.queueDatas[0]!.readQueueNums;
   const delays: number[] = [];
   let stopped = false;
-  const loops = await Promise.all(
-    Array.from({ length: queues }, async (_, queueId) => {
-      let offset = await admin.maxOffset(addr, topic, queueId);
-      return (async () => {
-        while (!stopped) {
-          const r = await admin.pullOnce(addr, { consumerGroup: 'TOOLS_CONSUMER', topic, queueId, offset, maxNums: PULL_MESSAGES_MAX, suspendMs: 5_000 }).catch(() => null);
-          if (!r) continue;
-          const at = Date.now();
-          for (const m of r.messages) delays.push(at - m.bornTimestamp);
-          offset = Math.max(offset, r.nextBeginOffset);
+  let loops: Promise<void>[] = [];
+  try {
+    await producer.start();
+    const route = (await admin.getTopicRoute(topic))!;
+    const addr = route.brokerDatas[0]!.brokerAddrs['0']!;
+    const queues = route.queueDatas[0]!.readQueueNums;
+    const starts = await Promise.all(Array.from({ length: queues }, (_, queueId) => admin.maxOffset(addr, topic, queueId)));
+    loops = starts.map(async (start, queueId) => {
+      let offset = start;
+      while (!stopped) {
+        const r = await admin.pullOnce(addr, { consumerGroup: 'TOOLS_CONSUMER', topic, queueId, offset, maxNums: PULL_MESSAGES_MAX, suspendMs: 5_000 }).catch(() => null);
+        if (!r) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          continue;
         }
-      })();
-    }),
-  );
-  for (let i = 0; i < TAIL_MESSAGES; i++) {
-    await producer.send({ topic, body: `baseline ${i}` });
-    await new Promise((r) => setTimeout(r, TAIL_SEND_INTERVAL_MS));
+        const at = Date.now();
+        for (const m of r.messages) delays.push(at - m.bornTimestamp);
+        offset = Math.max(offset, r.nextBeginOffset);
+      }
+    });
+    for (let i = 0; i < TAIL_MESSAGES; i++) {
+      await producer.send({ topic, body: `baseline ${i}` });
+      await new Promise((r) => setTimeout(r, TAIL_SEND_INTERVAL_MS));
+    }
+    await waitFor(() => delays.length >= TAIL_MESSAGES, { timeoutMs: 20_000, message: () => `baseline received ${delays.length} of ${TAIL_MESSAGES}` });
+    return delays;
+  } finally {
+    stopped = true;
+    await producer.shutdown();
+    await admin.close();
+    await Promise.allSettled(loops);
   }
-  await waitFor(() => delays.length >= TAIL_MESSAGES, { timeoutMs: 20_000 });
-  stopped = true;
-  await producer.shutdown();
-  await admin.close();
-  await Promise.race([Promise.all(loops), new Promise((r) => setTimeout(r, 6_000))]);
-  return delays;
 }
 
 async function tailDelay(): Promise<void> {
@@ -143,6 +147,7 @@ async function tailDelay(): Promise<void> {
   const admin = new AdminClient({ namesrvAddr, timeoutMs: 10_000 });
   const producer = new Producer({ namesrvAddr, groupName: 'PG_tail_bench' });
   try {
+    process.stderr.write('tail bench: starting the product on bench ports ...\n');
     await waitFor(async () => (await fetch(`${base}/api/status`)).ok, { timeoutMs: 300_000, intervalMs: 500, message: 'the product did not start' });
     const topic = 'ExplorerTailBench';
     for (const addr of (await admin.masterAddresses()).values()) await admin.createOrUpdateTopic(addr, { topicName: topic, readQueueNums: 4, writeQueueNums: 4, perm: 6 });
@@ -156,8 +161,8 @@ async function tailDelay(): Promise<void> {
       const seen: number[] = [];
       (window as unknown as { __tailDelays: number[] }).__tailDelays = seen;
       new MutationObserver((records) => {
-        const now = performance.timeOrigin + performance.now();
-        for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLElement && n.matches('tr[data-born]') && n.closest('[data-testid=tail-rows]')) seen.push(now - Number(n.dataset.born));
+        const now = Date.now(); // the wall clock, like bornTimestamp (timeOrigin + now() drifts from it)
+        for (const r of records) for (const n of r.addedNodes) if (n instanceof HTMLElement) for (const tr of n.matches('tr[data-born]') ? [n] : n.querySelectorAll<HTMLElement>('tr[data-born]')) if (tr.closest('[data-testid=tail-rows]')) seen.push(now - Number(tr.dataset.born));
       }).observe(document, { childList: true, subtree: true });
     });
     await page.goto(`${base}/explorer?topic=${topic}&tab=tail`);
@@ -169,6 +174,7 @@ async function tailDelay(): Promise<void> {
       await producer.send({ topic, body: JSON.stringify({ n: i }) });
       await new Promise((r) => setTimeout(r, TAIL_SEND_INTERVAL_MS));
     }
+    process.stderr.write('tail bench: messages sent, waiting for the page\n');
     await page.waitForFunction((n) => (window as unknown as { __tailDelays: number[] }).__tailDelays.length >= n, TAIL_MESSAGES, { timeout: 30_000 });
     const inBrowser = (await page.evaluate(() => (window as unknown as { __tailDelays: number[] }).__tailDelays)).sort((a, b) => a - b);
     await page.close();
