@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { Producer } from '@broker/client/producer';
 import { useTestCluster } from '@broker/testing/use-test-cluster';
 import { waitFor } from '@broker/testing/wait-for';
+import { TAIL_SESSIONS_MAX } from '@broker/config/limits';
 import { scanRequestSchema } from '@/lib/explorer/schema';
 import { TOOLS_CONSUMER_GROUP, type MessageRow } from '../messages';
 import { compileFilters } from './filters';
@@ -329,5 +330,24 @@ describe('live tail', () => {
     await waitFor(() => tailStatus().tails === 0 && cluster.broker.holdService.heldCount === heldBefore, { timeoutMs: 3_000 });
 
     expect(await tailResponse(admin, tailRequestSchema.parse({ topic: 'NoSuchTopicForTail' }), new AbortController().signal)).toEqual({ ok: false, fields: { topic: 'Topic "NoSuchTopicForTail" does not exist' } });
+  });
+
+  it('refuses a tail beyond TAIL_SESSIONS_MAX, and takes one again once another stops', async () => {
+    const { admin } = fixture;
+    const queues = (await topicQueues(admin, 'ExplorerTail2'))!;
+    const filters = { tag: '', key: '', property: '', body: '', bodyMode: 'contains' as const, ignoreCase: false, json: '' };
+    const open = () => openTail(admin.namesrvAddr, tailStarts(queues, []), filters, 10, () => undefined);
+    const tails = Array.from({ length: TAIL_SESSIONS_MAX }, open).map((r) => (r.ok ? r.tail : null));
+    try {
+      expect(tails.every(Boolean)).toBe(true);
+      expect(open()).toEqual({ ok: false, busy: `${TAIL_SESSIONS_MAX} live tails are open (at most ${TAIL_SESSIONS_MAX}): close one first` });
+      await tails[0]!.stop();
+      const again = open();
+      expect(again.ok).toBe(true);
+      if (again.ok) tails[0] = again.tail;
+    } finally {
+      await Promise.all(tails.map((t) => t?.stop()));
+    }
+    expect(tailStatus()).toEqual({ tails: 0, pullsInFlight: 0 });
   });
 });
