@@ -31,10 +31,12 @@ function reading(name: string, value: string, t: (key: MessageKey, vars?: Record
 export function PropertiesTable({ properties }: { properties: Record<string, string> }) {
   const { t } = useI18n();
   const names = Object.keys(properties).sort((a, b) => Number(SYSTEM.has(a)) - Number(SYSTEM.has(b)) || a.localeCompare(b));
+  const readings = Object.fromEntries(names.map((name) => [name, reading(name, properties[name]!, t)]));
+  const anyReading = names.some((name) => readings[name]);
   return (
     <section aria-label={t('message.properties')}>
       <h3 className="mb-1 font-medium">{t('message.properties')}</h3>
-      <Table testId="message-properties" head={[t('message.propertyName'), t('message.propertyValue'), t('explorer.prop.reading'), t('message.meaning')]}>
+      <Table testId="message-properties" head={[t('message.propertyName'), t('message.propertyValue'), ...(anyReading ? [t('explorer.prop.reading')] : []), t('message.meaning')]}>
         {names.map((name) => {
           const value = properties[name]!;
           const system = SYSTEM.has(name);
@@ -45,7 +47,7 @@ export function PropertiesTable({ properties }: { properties: Record<string, str
                 {system && <span className="ml-1 rounded bg-slate-200 px-1 text-[10px] uppercase text-slate-600 dark:bg-slate-700 dark:text-slate-300">{t('explorer.prop.system')}</span>}
               </td>
               <td className={`${td} min-w-48 max-w-md whitespace-pre-wrap break-all font-mono`}>{value}</td>
-              <td className={`${td} text-xs`}>{reading(name, value, t)}</td>
+              {anyReading && <td className={`${td} text-xs`}>{readings[name]}</td>}
               <td className={`${td} whitespace-normal text-xs text-slate-500`}>{system ? t(`explorer.prop.${name}` as MessageKey) : t('message.userProperty')}</td>
             </tr>
           );
