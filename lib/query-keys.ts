@@ -35,4 +35,10 @@ export const queryKeys = {
     byKey: (topic: string, key: string) => ['messages', 'key', topic, key] as const,
     detail: (id: string, topic: string) => ['messages', 'detail', id, topic] as const,
   },
+  explorer: {
+    all: () => ['explorer'] as const,
+    queues: (topic: string) => ['explorer', 'queues', topic] as const,
+    scan: (id: string) => ['explorer', 'scan', id] as const,
+    message: (topic: string, broker: string, queueId: number, queueOffset: number, msgId: string) => ['explorer', 'message', topic, broker, queueId, queueOffset, msgId] as const,
+  },
 };

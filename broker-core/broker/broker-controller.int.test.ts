@@ -11,6 +11,7 @@ import { silentLogger } from '../util/logger';
 import { BrokerController } from './broker-controller';
 import { encodePropertiesString, readStoredRecord } from './message/message-util';
 import { MemoryMessageStore } from './testing/memory-message-store';
+import { waitFor } from '../testing/wait-for';
 
 let dir: string;
 let broker: BrokerController;
@@ -110,6 +111,18 @@ describe('BrokerController over TCP', () => {
     const woken = await held;
     expect(woken.code).toBe(ResponseCode.SUCCESS);
     expect(Date.now() - wokeAt).toBeLessThan(3_000);
+  });
+
+  it('lets go of a held pull as soon as its connection closes', async () => {
+    await invoke(RequestCode.UPDATE_AND_CREATE_TOPIC, { topic: 'HeldGone', defaultTopic: 'TBW102', readQueueNums: 1, writeQueueNums: 1, perm: 6, topicFilterType: 'SINGLE_TAG', order: false });
+    const other = new RemotingClient();
+    const before = broker.holdService.heldCount;
+    const held = other.invoke(addr, createRequest(RequestCode.PULL_MESSAGE, { consumerGroup: 'GHeld', topic: 'HeldGone', queueId: 0, queueOffset: 0, maxMsgNums: 32, sysFlag: 2, commitOffset: 0, suspendTimeoutMillis: 30_000, subVersion: 0 }), 40_000);
+    held.catch(() => undefined);
+    await waitFor(() => broker.holdService.heldCount === before + 1);
+    await other.close();
+    await expect(held).rejects.toThrow();
+    await waitFor(() => broker.holdService.heldCount === before, { timeoutMs: 2_000, message: 'the held pull of the closed connection was not let go' });
   });
 
   it('keeps offsets per group, answers heartbeats, consumer lists and admin queries', async () => {

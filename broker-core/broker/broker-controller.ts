@@ -100,6 +100,11 @@ export class BrokerController implements BrokerContext {
   }
 
   /** The bound listen port (after start). */
+  /** Client connections open now (every listening port). */
+  get connectionCount(): number {
+    return this.#server.connections().length;
+  }
+
   get port(): number {
     return this.#port;
   }
@@ -271,6 +276,7 @@ export class BrokerController implements BrokerContext {
   #connectionGone(connectionId: string): void {
     this.consumerManager.connectionGone(connectionId, this.config.notifyConsumerIdsChangedEnable);
     this.producerManager.connectionGone(connectionId);
+    this.holdService.connectionGone(connectionId);
   }
 
   #scanNotActiveChannels(): void {

@@ -85,4 +85,22 @@ describe('PullRequestHoldService', () => {
     expect(hold.hasCapacity()).toBe(true);
     hold.shutdown();
   });
+
+  it('lets go of the pulls of a connection that closed, and only those', async () => {
+    const hold = new PullRequestHoldService(silentLogger, () => 0);
+    const request = createRequest(11);
+    const rerun = async () => createResponse(request, 19);
+    const gone = [hold.hold('T', 0, 0, 60_000, undefined, rerun, 'c1'), hold.hold('T', 1, 0, 60_000, undefined, rerun, 'c1')];
+    const stays = hold.hold('T', 0, 0, 60_000, undefined, rerun, 'c2');
+    expect(hold.heldCount).toBe(3);
+    hold.connectionGone('c1');
+    expect(hold.heldCount).toBe(1);
+    expect((await Promise.all(gone)).map((r) => r.code)).toEqual([19, 19]);
+    hold.connectionGone('c1');
+    hold.connectionGone('unknown');
+    expect(hold.heldCount).toBe(1);
+    hold.shutdown();
+    expect((await stays).code).toBe(19);
+    expect(hold.heldCount).toBe(0);
+  });
 });

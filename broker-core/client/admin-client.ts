@@ -196,8 +196,8 @@ export class AdminClient {
 
   // ---------------------------------------------------------------- transport
 
-  async #invoke(address: string, code: number, fields?: ExtFieldsInput, body?: Buffer, expect: number[] = [ResponseCode.SUCCESS]): Promise<RemotingCommand> {
-    const response = await this.#remoting.invoke(address, createRequest(code, fields, body), this.#timeoutMs);
+  async #invoke(address: string, code: number, fields?: ExtFieldsInput, body?: Buffer, expect: number[] = [ResponseCode.SUCCESS], timeoutMs = this.#timeoutMs): Promise<RemotingCommand> {
+    const response = await this.#remoting.invoke(address, createRequest(code, fields, body), timeoutMs);
     if (!expect.includes(response.code)) throw new RemoteError(response.code, response.remark ?? '', responseCodeName(response.code));
     return response;
   }
@@ -685,21 +685,25 @@ export class AdminClient {
     return { order: Boolean(raw.order), autoCommit: raw.autoCommit !== false, consumeResult: String(raw.consumeResult ?? ''), ...(raw.remark ? { remark: String(raw.remark) } : {}), spentTimeMills: Number(raw.spentTimeMills ?? 0) };
   }
 
-  /** One PULL_MESSAGE without suspending (what the console's message browser uses). */
-  async pullOnce(brokerAddr: string, request: { consumerGroup: string; topic: string; queueId: number; offset: number; maxNums: number; subscription?: string }): Promise<PullOnceResult> {
+  /**
+   * One PULL_MESSAGE that never commits an offset (what the console's message browser and live tail use).
+   * `suspendMs` > 0 lets the broker hold it until a message arrives (long polling); 0 answers at once.
+   */
+  async pullOnce(brokerAddr: string, request: { consumerGroup: string; topic: string; queueId: number; offset: number; maxNums: number; subscription?: string; suspendMs?: number }): Promise<PullOnceResult> {
+    const suspendMs = Math.max(0, request.suspendMs ?? 0);
     const response = await this.#invoke(brokerAddr, RequestCode.PULL_MESSAGE, {
       consumerGroup: request.consumerGroup,
       topic: request.topic,
       queueId: request.queueId,
       queueOffset: request.offset,
       maxMsgNums: request.maxNums,
-      sysFlag: 0x4,
+      sysFlag: 0x4 | (suspendMs > 0 ? 0x2 : 0),
       commitOffset: 0,
-      suspendTimeoutMillis: 0,
+      suspendTimeoutMillis: suspendMs,
       subscription: request.subscription ?? '*',
       subVersion: 0,
       expressionType: 'TAG',
-    }, undefined, [ResponseCode.SUCCESS, ResponseCode.PULL_NOT_FOUND, ResponseCode.PULL_RETRY_IMMEDIATELY, ResponseCode.PULL_OFFSET_MOVED]);
+    }, undefined, [ResponseCode.SUCCESS, ResponseCode.PULL_NOT_FOUND, ResponseCode.PULL_RETRY_IMMEDIATELY, ResponseCode.PULL_OFFSET_MOVED], suspendMs + this.#timeoutMs);
     const ext = response.extFields ?? {};
     const status = response.code === ResponseCode.SUCCESS ? 'FOUND' : response.code === ResponseCode.PULL_NOT_FOUND ? 'NO_NEW_MSG' : response.code === ResponseCode.PULL_RETRY_IMMEDIATELY ? 'NO_MATCHED_MSG' : 'OFFSET_ILLEGAL';
     return {

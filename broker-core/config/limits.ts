@@ -45,6 +45,40 @@ export const GROUP_NAME_CHARS_MAX = 255;
 /** Characters allowed in topic and group names. */
 export const NAME_PATTERN = /^[%|a-zA-Z0-9_-]+$/;
 
+// ---- console: message explorer and live tail (lib/server/explorer) ----
+/** Messages one explorer scan reads at most (the form's default is lower). */
+export const EXPLORER_SCAN_MESSAGES_MAX = 1_000_000;
+/** Longest one explorer scan runs. */
+export const EXPLORER_SCAN_TIME_MS_MAX = 60_000;
+/** Matching messages one scan keeps and returns (rows: summary and a short preview, no whole bodies). */
+export const EXPLORER_RESULTS_MAX = 500;
+/** "Newest N": the last N messages of each queue, at most this many. */
+export const EXPLORER_NEWEST_PER_QUEUE_MAX = 100_000;
+/** Pulls one scan has in flight at once (different queues). */
+export const EXPLORER_PULLS_IN_FLIGHT_MAX = 4;
+/** Scans running at once in one console; another is refused until one ends. */
+export const EXPLORER_SCANS_RUNNING_MAX = 4;
+/** Scans (running or finished) the console remembers; the oldest finished one is forgotten first. */
+export const EXPLORER_SCANS_KEPT_MAX = 32;
+/** A running scan nobody asked about for this long is cancelled (the browser went away). */
+export const EXPLORER_SCAN_ABANDONED_MS = 20_000;
+/** A finished scan's results are kept this long for its page to read. */
+export const EXPLORER_SCAN_KEPT_MS = 5 * 60_000;
+/** Longest a body regex may take over one pulled batch before the scan stops ("catastrophic regex"). */
+export const EXPLORER_REGEX_BATCH_TIME_MS_MAX = 2_000;
+/** Characters of a body regex, a body substring, or a JSON filter. */
+export const EXPLORER_FILTER_CHARS_MAX = 512;
+/** Live tails open at once in one console (each holds one pull per queue on its own connection). */
+export const TAIL_SESSIONS_MAX = 16;
+/** Messages a live tail forwards to the browser per second at most; the rest are counted as skipped. */
+export const TAIL_RATE_PER_SECOND_MAX = 500;
+/** How long a tail's pull waits at the broker for a new message (long polling). */
+export const TAIL_PULL_SUSPEND_MS = 15_000;
+/** Messages a tail reads behind a queue's end at most; a larger backlog (after a long pause) is jumped and counted as skipped. */
+export const TAIL_BACKLOG_PER_QUEUE_MAX = 2_000;
+/** Queues one tail or scan may read (bounds the pulls held for one browser). */
+export const EXPLORER_QUEUES_MAX = 256;
+
 // ---- namesrv ----
 /** A broker silent for this long is removed with its routes. */
 export const BROKER_CHANNEL_EXPIRED_MS = 120_000;

@@ -14,6 +14,7 @@ const NAV: { href: string; label: MessageKey }[] = [
   { href: '/consumer', label: 'nav.consumer' },
   { href: '/producer', label: 'nav.producer' },
   { href: '/message', label: 'nav.message' },
+  { href: '/explorer', label: 'nav.explorer' },
   { href: '/dlq', label: 'nav.dlq' },
   { href: '/trace', label: 'nav.trace' },
   { href: '/config', label: 'nav.config' },

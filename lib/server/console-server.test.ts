@@ -15,13 +15,35 @@ describe('renderBody', () => {
     expect(renderBody(Buffer.alloc(0))).toMatchObject({ kind: 'empty', size: 0 });
   });
 
+  it('names the charset, says why a body is binary, and pretty-prints JSON exactly as sent', () => {
+    expect(renderBody(Buffer.from('plain'))).toMatchObject({ kind: 'text', charset: 'US-ASCII', shownBytes: 5, truncated: false });
+    expect(renderBody(Buffer.from('café'))).toMatchObject({ kind: 'text', charset: 'UTF-8' });
+    expect(renderBody(Buffer.from([0x63, 0x61, 0x66, 0xe9]))).toMatchObject({ kind: 'binary', binaryReason: 'invalid-utf8', hex: '636166e9', hexBytes: 4 });
+    expect(renderBody(Buffer.from('a\u0007b'))).toMatchObject({ kind: 'binary', binaryReason: 'control-characters' });
+    expect(renderBody(Buffer.from('x\uFFFDy'))).toMatchObject({ kind: 'text', charset: 'UTF-8' }); // a real U+FFFD is text
+    expect(renderBody(Buffer.from('zz'), true)).toMatchObject({ kind: 'binary', binaryReason: 'compressed', compressedUnreadable: true });
+    const exact = renderBody(Buffer.from('{"id":12345678901234567890,"a":1,"a":2,"s":"x\\u0041"}'));
+    expect(exact).toMatchObject({ kind: 'json', charset: 'US-ASCII' });
+    expect(exact.pretty).toBe('{\n  "id": 12345678901234567890,\n  "a": 1,\n  "a": 2,\n  "s": "x\\u0041"\n}');
+    const html = renderBody(Buffer.from('<img src=x onerror=alert(1)><script>alert(2)</script>'));
+    expect(html).toMatchObject({ kind: 'text', text: '<img src=x onerror=alert(1)><script>alert(2)</script>' });
+  });
+
+  it('keeps the hex of a large binary body to its first 4 KiB and says so', () => {
+    const big = Buffer.alloc(10_000, 0xff);
+    expect(renderBody(big)).toMatchObject({ kind: 'binary', size: 10_000, hexBytes: 4096, shownBytes: 10_000, truncated: true });
+    expect(renderBody(big).hex).toHaveLength(8192);
+  });
+
   it('says when a large body is cut, and does not call a cut multi-byte character binary', () => {
     const big = Buffer.from('é'.repeat(200_000)); // 400,000 bytes; the 256 KiB cut falls inside a character
     const rendered = renderBody(big);
     expect(rendered.kind).toBe('text');
     expect(rendered.truncated).toBe(true);
     expect(rendered.size).toBe(400_000);
-    expect(rendered.text!.length).toBeLessThan(200_000);
+    expect(rendered.text!.length).toBe(131_072);
+    expect(rendered.shownBytes).toBe(262_144);
+    expect(rendered.charset).toBe('UTF-8');
   });
 });
 

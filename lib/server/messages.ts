@@ -4,48 +4,97 @@
  */
 import type { AdminClient } from '@broker/client/admin-client';
 import type { MessageExt } from '@broker/client/message';
+import { prettyJson } from '@/lib/explorer/json-view';
 import { TtlCache } from './concurrency';
 
 export const TOOLS_CONSUMER_GROUP = 'TOOLS_CONSUMER';
-const BODY_TEXT_MAX = 256 * 1024;
-const BODY_HEX_MAX = 4 * 1024;
 
 export interface RenderedBody {
   size: number;
   /** text: valid UTF-8 without control characters; json: text that parses as JSON; binary: anything else. */
   kind: 'text' | 'json' | 'binary' | 'empty';
   text?: string;
+  /** JSON re-indented from its own tokens (numbers and duplicate keys exactly as sent). */
   pretty?: string;
   hex?: string;
   base64: string;
   /** True when text/hex/base64 hold only the first part of the body. */
   truncated: boolean;
+  /** Bytes of the body that `text` and `base64` hold (all of it unless truncated). */
+  shownBytes: number;
+  /** Bytes of the body that `hex` holds (binary bodies). */
+  hexBytes?: number;
+  /** Text and JSON: US-ASCII when every byte is below 0x80, else UTF-8. */
+  charset?: 'US-ASCII' | 'UTF-8';
+  /** Binary: why it is not shown as text. */
+  binaryReason?: 'invalid-utf8' | 'control-characters' | 'compressed';
   compressedUnreadable?: boolean;
+}
+
+/** Bodies are shown as text up to this many bytes (the rest is cut, and said to be). */
+export const BODY_TEXT_MAX = 256 * 1024;
+/** Binary bodies get a hex dump of this many bytes at most. */
+export const BODY_HEX_MAX = 4 * 1024;
+
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
+
+/** The text of a body, or why it is not text. A cut body may end inside a character: that is not binary. */
+function decodeText(head: Buffer, cut: boolean): { ok: true; text: string } | { ok: false; reason: 'invalid-utf8' | 'control-characters' } {
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(head, { stream: cut });
+  } catch {
+    return { ok: false, reason: 'invalid-utf8' };
+  }
+  return CONTROL_CHARACTERS.test(text) ? { ok: false, reason: 'control-characters' } : { ok: true, text };
 }
 
 export function renderBody(body: Buffer, compressedUnreadable = false): RenderedBody {
   const size = body.length;
-  if (size === 0) return { size, kind: 'empty', base64: '', truncated: false };
+  if (size === 0) return { size, kind: 'empty', base64: '', truncated: false, shownBytes: 0 };
   const head = body.subarray(0, BODY_TEXT_MAX);
   const truncated = size > BODY_TEXT_MAX;
   const base64 = head.toString('base64');
-  const text = head.toString('utf8');
-  // A cut in the middle of a multi-byte character at the limit is not binary.
-  const checked = truncated ? text.replace(/\uFFFD+$/, '') : text;
-  // eslint-disable-next-line no-control-regex
-  const isText = !compressedUnreadable && !checked.includes('\uFFFD') && !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(checked);
-  if (!isText) return { size, kind: 'binary', hex: body.subarray(0, BODY_HEX_MAX).toString('hex'), base64, truncated: truncated || size > BODY_HEX_MAX, ...(compressedUnreadable ? { compressedUnreadable } : {}) };
+  const decoded = compressedUnreadable ? ({ ok: false, reason: 'compressed' } as const) : decodeText(head, truncated);
+  if (!decoded.ok) {
+    const hexBytes = Math.min(size, BODY_HEX_MAX);
+    return {
+      size, kind: 'binary', binaryReason: decoded.reason, hex: body.subarray(0, hexBytes).toString('hex'), hexBytes, base64, shownBytes: head.length,
+      truncated: truncated || size > BODY_HEX_MAX, ...(compressedUnreadable ? { compressedUnreadable } : {}),
+    };
+  }
+  const { text } = decoded;
+  const charset = head.every((b) => b < 0x80) ? 'US-ASCII' : 'UTF-8';
   if (!truncated) {
     const trimmed = text.trim();
     if ((trimmed.startsWith('{') || trimmed.startsWith('[')) && trimmed.length > 1) {
       try {
-        return { size, kind: 'json', text, pretty: JSON.stringify(JSON.parse(trimmed), null, 2), base64, truncated };
+        JSON.parse(trimmed);
+        return { size, kind: 'json', text, pretty: prettyJson(trimmed), base64, truncated, shownBytes: size, charset };
       } catch {
         /* text that only looks like JSON */
       }
     }
   }
-  return { size, kind: 'text', text: checked, base64, truncated };
+  return { size, kind: 'text', text, base64, truncated, shownBytes: head.length, charset };
+}
+
+/** A row's body kind without rendering it: binary from its first bytes, JSON when the whole body parses. */
+export function bodyKindOf(body: Buffer, compressedUnreadable = false): RenderedBody['kind'] {
+  if (body.length === 0) return 'empty';
+  const head = body.subarray(0, 512);
+  if (compressedUnreadable || !decodeText(head, body.length > head.length).ok) return 'binary';
+  const first = head.toString('utf8').trimStart()[0];
+  if ((first === '{' || first === '[') && body.length <= BODY_TEXT_MAX) {
+    try {
+      JSON.parse(body.toString('utf8'));
+      return 'json';
+    } catch {
+      return 'text';
+    }
+  }
+  return 'text';
 }
 
 export interface MessageView {
@@ -82,7 +131,9 @@ export interface MessageRow {
   queueOffset: number;
   brokerName: string;
   storeTimestamp: number;
+  bornTimestamp: number;
   bodySize: number;
+  bodyKind: RenderedBody['kind'];
   preview: string;
 }
 
@@ -99,11 +150,11 @@ export function toMessageView(m: MessageExt): MessageView {
 }
 
 export function toMessageRow(m: MessageExt, brokerName: string): MessageRow {
-  const body = renderBody(m.body.subarray(0, 200), m.bodyCompressed);
-  const preview = body.kind === 'binary' ? `(binary, ${m.body.length} bytes)` : (body.text ?? '').replace(/\s+/g, ' ').slice(0, 120);
+  const bodyKind = bodyKindOf(m.body, m.bodyCompressed);
+  const preview = bodyKind === 'binary' ? `(binary, ${m.body.length} bytes)` : m.body.subarray(0, 480).toString('utf8').replace(/\uFFFD+$/, '').replace(/\s+/g, ' ').slice(0, 120);
   return {
     msgId: m.msgId, offsetMsgId: m.offsetMsgId, topic: m.topic, tags: m.tags ?? null, keys: m.keys, queueId: m.queueId, queueOffset: m.queueOffset,
-    brokerName, storeTimestamp: m.storeTimestamp, bodySize: m.body.length, preview,
+    brokerName, storeTimestamp: m.storeTimestamp, bornTimestamp: m.bornTimestamp, bodySize: m.body.length, bodyKind, preview,
   };
 }
 
@@ -244,7 +295,7 @@ export async function messageTrack(admin: AdminClient, m: MessageView): Promise<
   );
 }
 
-async function brokerNameOf(admin: AdminClient, storeHost: string): Promise<string | null> {
+export async function brokerNameOf(admin: AdminClient, storeHost: string): Promise<string | null> {
   const info = await admin.getClusterInfo().catch(() => null);
   if (!info) return null;
   return Object.values(info.brokerAddrTable).find((b) => Object.values(b.brokerAddrs).includes(storeHost))?.brokerName ?? null;

@@ -1,12 +1,15 @@
 /**
  * Long polling: a pull that found nothing is held until a message for its queue arrives, or until its
- * suspend timeout, then re-run once. Bounded by HELD_PULL_REQUESTS_MAX.
+ * suspend timeout, then re-run once. Bounded by HELD_PULL_REQUESTS_MAX. A pull whose connection closes is let
+ * go at once (connectionGone), so a client that went away does not keep a slot until its timeout.
  */
 import { HELD_PULL_RECHECK_INTERVAL_MS, HELD_PULL_REQUESTS_MAX, HELD_PULL_TIMEOUT_MS_MAX } from '../../config/limits';
 import type { RemotingCommand } from '../../protocol/remoting-command';
 import type { Logger } from '../../util/logger';
 
 interface HeldPull {
+  key: string;
+  connectionId: string | undefined;
   queueOffset: number;
   deadline: number;
   filter: ((tagsCode: number) => boolean) | undefined;
@@ -18,6 +21,8 @@ interface HeldPull {
 
 export class PullRequestHoldService {
   readonly #held = new Map<string, Set<HeldPull>>();
+  /** The same pulls by the connection they came on. */
+  readonly #byConnection = new Map<string, Set<HeldPull>>();
   #count = 0;
   #recheckTimer: NodeJS.Timeout | undefined;
 
@@ -40,11 +45,13 @@ export class PullRequestHoldService {
     return this.#count < HELD_PULL_REQUESTS_MAX;
   }
 
-  hold(topic: string, queueId: number, queueOffset: number, timeoutMs: number, filter: HeldPull['filter'], rerun: HeldPull['rerun']): Promise<RemotingCommand> {
+  hold(topic: string, queueId: number, queueOffset: number, timeoutMs: number, filter: HeldPull['filter'], rerun: HeldPull['rerun'], connectionId?: string): Promise<RemotingCommand> {
     const key = `${topic}@${queueId}`;
     const waitMs = Math.max(0, Math.min(timeoutMs, HELD_PULL_TIMEOUT_MS_MAX));
     return new Promise<RemotingCommand>((resolve) => {
       const pull: HeldPull = {
+        key,
+        connectionId,
         queueOffset,
         deadline: Date.now() + waitMs,
         filter,
@@ -60,6 +67,14 @@ export class PullRequestHoldService {
       }
       set.add(pull);
       this.#count++;
+      if (connectionId !== undefined) {
+        let mine = this.#byConnection.get(connectionId);
+        if (!mine) {
+          mine = new Set();
+          this.#byConnection.set(connectionId, mine);
+        }
+        mine.add(pull);
+      }
       // A message may have arrived between the miss and the hold.
       if (this.maxOffset(topic, queueId) > queueOffset) this.#wake(key, pull);
     });
@@ -74,6 +89,13 @@ export class PullRequestHoldService {
       if (tagsCode !== undefined && pull.filter && !pull.filter(tagsCode)) continue;
       this.#wake(`${topic}@${queueId}`, pull);
     }
+  }
+
+  /** The connection closed: its held pulls are answered now (the re-run sees the closed connection and reads nothing). */
+  connectionGone(connectionId: string): void {
+    const mine = this.#byConnection.get(connectionId);
+    if (!mine) return;
+    for (const pull of [...mine]) this.#wake(pull.key, pull);
   }
 
   #recheckAll(): void {
@@ -92,6 +114,10 @@ export class PullRequestHoldService {
     if (set?.delete(pull)) {
       this.#count--;
       if (set.size === 0) this.#held.delete(key);
+    }
+    if (pull.connectionId !== undefined) {
+      const mine = this.#byConnection.get(pull.connectionId);
+      if (mine?.delete(pull) && mine.size === 0) this.#byConnection.delete(pull.connectionId);
     }
     pull.rerun().then(pull.resolve, (err: unknown) => {
       this.logger.warn('held pull re-run failed', { error: err instanceof Error ? err.message : String(err) });

@@ -96,7 +96,7 @@ async function pull(ctx: BrokerContext, request: RemotingCommand, connection: Re
       } catch (err) {
         return createResponse(request, ResponseCode.SYSTEM_ERROR, err instanceof Error ? err.message : String(err));
       }
-    });
+    }, connection.id);
   }
   return response;
 }

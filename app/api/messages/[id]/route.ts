@@ -1,11 +1,11 @@
 /**
  * GET /api/messages/:id?topic=: one message by the client's msgId (UNIQ_KEY, needs the topic) or the broker's
  * offsetMsgId, with every stored field, all properties, the body rendered safely, and each consuming group's
- * delivery status.
+ * delivery status, and the broker holding it (for its stable explorer link).
  */
 import { sessionAdmin } from '@/lib/server/admin';
 import { guarded, invalid, ok } from '@/lib/server/api';
-import { messageTrack, toMessageView } from '@/lib/server/messages';
+import { brokerNameOf, messageTrack, toMessageView } from '@/lib/server/messages';
 import { messageIdParam } from '@/lib/server/params';
 import { existingTopicSchema } from '@/lib/validation';
 
@@ -24,6 +24,7 @@ export async function GET(request: Request, context: { params: Promise<{ id: str
       return Response.json({ error: { code: 'message_not_found', message: `No message with id ${id}${topic ? ` in topic "${topic.data}"` : ''}. A client msgId is found only together with its topic.` } }, { status: 404 });
     }
     const view = toMessageView(message);
-    return ok({ message: view, track: await messageTrack(admin, view) });
+    const [track, brokerName] = await Promise.all([messageTrack(admin, view), brokerNameOf(admin, view.storeHost)]);
+    return ok({ message: view, track, brokerName });
   });
 }
