@@ -1,5 +1,6 @@
 /** Broker configuration (names as RocketMQ's BrokerConfig/MessageStoreConfig properties). */
 import os from 'node:os';
+import path from 'node:path';
 import type { FlushDiskType } from '../store/message-store';
 
 export interface BrokerConfig {
@@ -41,6 +42,12 @@ export interface BrokerConfig {
   transactionCheckMax: number;
   /** How often half messages are checked (ms). */
   transactionCheckInterval: number;
+  /** Check every request against the plain ACL file (RocketMQ aclEnable; off by default). */
+  aclEnable: boolean;
+  /** The plain ACL file (default <storePathRootDir>/../conf/plain_acl.yml, i.e. ROCKETDECK_HOME/conf/plain_acl.yml). */
+  aclFile: string;
+  /** How often the ACL file is checked for changes (RocketMQ: 5 s). */
+  aclFileWatchIntervalMs: number;
 }
 
 export function firstNonLoopbackIPv4(): string {
@@ -90,6 +97,9 @@ export function resolveBrokerConfig(input: Partial<BrokerConfig> & { storePathRo
     transactionTimeOut: input.transactionTimeOut ?? 6_000,
     transactionCheckMax: input.transactionCheckMax ?? 15,
     transactionCheckInterval: input.transactionCheckInterval ?? 60_000,
+    aclEnable: input.aclEnable ?? false,
+    aclFile: input.aclFile ?? path.join(path.dirname(path.resolve(input.storePathRootDir)), 'conf', 'plain_acl.yml'),
+    aclFileWatchIntervalMs: input.aclFileWatchIntervalMs ?? 5_000,
   };
 }
 

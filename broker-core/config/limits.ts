@@ -64,3 +64,9 @@ export const QUERY_MESSAGE_MAX = 64;
 export const SCHEDULE_TICK_MS = 200;
 /** Scheduled messages read per level per tick. */
 export const SCHEDULE_BATCH_MESSAGES_MAX = 32;
+
+// ---- acl ----
+/** Refused requests logged one by one per window; the rest of the window's refusals are counted in one line. */
+export const ACL_REFUSALS_LOGGED_PER_WINDOW_MAX = 10;
+/** The window of ACL_REFUSALS_LOGGED_PER_WINDOW_MAX. */
+export const ACL_REFUSAL_LOG_WINDOW_MS = 10_000;

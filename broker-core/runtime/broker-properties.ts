@@ -52,6 +52,7 @@ const KEYS: Record<string, [keyof BrokerConfig, Kind]> = {
   transactionTimeOut: ['transactionTimeOut', 'int'],
   transactionCheckMax: ['transactionCheckMax', 'int'],
   transactionCheckInterval: ['transactionCheckInterval', 'int'],
+  aclEnable: ['aclEnable', 'bool'],
 };
 
 export interface BrokerPropertiesResult {
