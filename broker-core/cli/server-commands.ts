@@ -2,7 +2,7 @@
  * `rocketdeck namesrv` and `rocketdeck broker`: the NameServer and the Broker as separate processes, like
  * RocketMQ's mqnamesrv and mqbroker. The broker reads RocketMQ's broker.properties (-c), takes -n like
  * mqbroker (else namesrvAddr from the file, else NAMESRV_ADDR), and stores under storePathRootDir (default
- * ROCKETDECK_HOME/store). Both stop cleanly on SIGINT/SIGTERM (the broker unregisters from its NameServers).
+ * ROCKETDECK_HOME/store); with aclEnable=true it checks requests against ROCKETDECK_HOME/conf/plain_acl.yml. Both stop cleanly on SIGINT/SIGTERM (the broker unregisters from its NameServers).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -10,6 +10,7 @@ import { BrokerController } from '../broker/broker-controller';
 import { parseNamesrvList } from '../client/namesrv-list';
 import { NamesrvController } from '../namesrv/namesrv-controller';
 import { brokerConfigFromProperties, parseProperties, PropertiesError } from '../runtime/broker-properties';
+import { plainAclFile } from '../runtime/env-config';
 import { createLogger } from '../util/logger';
 
 interface Io {
@@ -98,7 +99,7 @@ export async function runBroker(args: string[], io: Io): Promise<number> {
     if (!list.ok) throw new UsageError(list.error);
     const storePathRootDir = path.resolve(fromFile.config.storePathRootDir ?? path.join(home(io.env), 'store'));
     fs.mkdirSync(storePathRootDir, { recursive: true });
-    const broker = new BrokerController({ ...fromFile.config, namesrvAddr: list.list, storePathRootDir }, { logger: createLogger('broker') });
+    const broker = new BrokerController({ aclFile: plainAclFile(home(io.env)), ...fromFile.config, namesrvAddr: list.list, storePathRootDir }, { logger: createLogger('broker') });
     await broker.start();
     io.stdout.write(`The broker[${broker.config.brokerName}, ${broker.brokerAddr}] boot success. name server is ${list.list.join(';')}, store ${storePathRootDir}\n`);
     onStop(() => broker.shutdown());
