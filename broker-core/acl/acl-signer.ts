@@ -34,17 +34,23 @@ export interface SessionCredentials {
   securityToken?: string;
 }
 
-/** The bytes a signature covers: sorted extFields values (minus Signature and `omit`), then the body. */
-export function signedContent(extFields: Readonly<Record<string, string>> | undefined, body: Buffer | undefined, omit: readonly string[] = []): Buffer {
+/**
+ * The bytes a signature covers, in order: sorted extFields values (minus Signature and `omit`), then the body.
+ * Kept as parts so a large body is hashed where it lies instead of being copied.
+ */
+export function signedContent(extFields: Readonly<Record<string, string>> | undefined, body: Buffer | undefined, omit: readonly string[] = []): Buffer[] {
   const keys = Object.keys(extFields ?? {}).filter((key) => key !== AclField.SIGNATURE && !omit.includes(key)).sort();
-  const text = keys.map((key) => extFields![key]).join('');
+  let text = '';
+  for (const key of keys) text += extFields![key];
   const head = Buffer.from(text, 'utf8');
-  return body && body.length > 0 ? Buffer.concat([head, body]) : head;
+  return body && body.length > 0 ? [head, body] : [head];
 }
 
 /** HmacSHA1(content, secretKey) in base64, as AclSigner.calSignature. */
-export function calSignature(content: Buffer, secretKey: string): string {
-  return crypto.createHmac('sha1', Buffer.from(secretKey, 'utf8')).update(content).digest('base64');
+export function calSignature(content: Buffer | readonly Buffer[], secretKey: string): string {
+  const hmac = crypto.createHmac('sha1', Buffer.from(secretKey, 'utf8'));
+  for (const part of Buffer.isBuffer(content) ? [content] : content) hmac.update(part);
+  return hmac.digest('base64');
 }
 
 /** Compares two base64 signatures in constant time (for equal lengths). */

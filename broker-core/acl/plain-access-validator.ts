@@ -40,9 +40,9 @@ export interface AccessResource {
   /** resource (topic or %RETRY%group) → needed permission. */
   needed: Map<string, number>;
   /** What the 4.9 broker signs: extFields minus Signature and _UNIQUE_KEY_QUERY, then the body. */
-  content: Buffer;
+  content: Buffer[];
   /** QUERY_MESSAGE with _UNIQUE_KEY_QUERY: the content the 4.9 Java client and mqadmin sign (flag included). */
-  contentWithQueryFlag: Buffer | undefined;
+  contentWithQueryFlag: Buffer[] | undefined;
   /** A request whose resources cannot be read (a heartbeat body that is not JSON). */
   unreadable: string | undefined;
 }
