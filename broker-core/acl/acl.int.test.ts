@@ -10,6 +10,7 @@ import { BrokerController } from '../broker/broker-controller';
 import { runAdminCli } from '../cli/admin-cli';
 import { AdminClient } from '../client/admin-client';
 import { Producer } from '../client/producer';
+import { PullConsumer } from '../client/pull-consumer';
 import { PushConsumer } from '../client/push-consumer';
 import type { SessionCredentials } from './acl-signer';
 import { ResponseCode } from '../protocol/response-code';
@@ -145,7 +146,7 @@ describe('broker ACL with ali-ons', () => {
 });
 
 describe('broker ACL with Rocketdeck clients', () => {
-  it('sends and consumes with credentials; a wrong secret and a DENY topic get NO_PERMISSION with the reason', async () => {
+  it('sends, consumes and pulls with credentials; a wrong secret, a DENY topic and an unlisted group get NO_PERMISSION with the reason', async () => {
     const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, groupName: 'PG_acl_rd', credentials: APP, retryTimesWhenSendFailed: 0 });
     await producer.start();
     closers.push(() => producer.shutdown());
@@ -164,6 +165,19 @@ describe('broker ACL with Rocketdeck clients', () => {
     await consumer.start();
     closers.push(() => consumer.shutdown());
     await waitFor(() => ['rd-0', 'rd-1', 'rd-2', 'rd-3'].every((b) => got.has(b)), { timeoutMs: 30_000, message: 'the Rocketdeck consumer got the 4 messages' });
+
+    // a PullConsumer of an allowed group reads them; one of a group the account may not use is refused
+    const puller = new PullConsumer({ namesrvAddr: cluster.namesrvAddr, groupName: 'CID_acl_rd', credentials: APP });
+    await puller.start();
+    closers.push(() => puller.shutdown());
+    const queues = await puller.fetchSubscribeMessageQueues('OrderTopic');
+    let pulled = 0;
+    for (const mq of queues) pulled += (await puller.pull(mq, '*', 0)).msgFoundList.length;
+    expect(pulled).toBeGreaterThanOrEqual(4);
+    const stranger = new PullConsumer({ namesrvAddr: cluster.namesrvAddr, groupName: 'CID_not_listed', credentials: APP });
+    await stranger.start();
+    closers.push(() => stranger.shutdown());
+    expect((await refusal(stranger.pull(queues[0]!, '*', 0))).remark).toBe('AclException: No default permission for group:CID_not_listed');
 
     const wrong = new Producer({ namesrvAddr: cluster.namesrvAddr, groupName: 'PG_acl_wrong', credentials: WRONG, retryTimesWhenSendFailed: 0 });
     await wrong.start();
