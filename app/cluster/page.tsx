@@ -1,6 +1,7 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { BrokerAnswer } from '@/components/acl/broker-answer';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorNote, KeyValueTable, Table, td } from '@/components/ui/table';
 import type { ClusterOverview } from '@/lib/cluster-types';
@@ -58,7 +59,7 @@ export default function ClusterPage() {
               {b.brokerId} ({b.role})
             </td>
             <td className={`${td} font-mono`}>{b.addr}</td>
-            <td className={td}>{b.alive ? b.version : <span className="text-red-600" title={b.error}>{t('cluster.down')}</span>}</td>
+            <td className={td}><BrokerAnswer broker={b} /></td>
             <td className={`${td} tabular-nums`}>{formatNumber(b.putTps)}</td>
             <td className={`${td} tabular-nums`}>{formatNumber(b.getTps)}</td>
             <td className={`${td} tabular-nums`}>{formatNumber(b.inTotalYesterday)}</td>
