@@ -11,9 +11,9 @@ export function BrokerAnswer({ broker }: { broker: BrokerOverview }) {
   if (broker.alive) return <>{broker.version}</>;
   if (broker.refused) {
     return (
-      <span title={broker.error}>
+      <span className="block max-w-32 whitespace-normal text-xs" title={broker.error}>
         <span className="text-red-600">{t('acl.brokerRefused', { name: broker.refused.responseCodeName, code: broker.refused.responseCode })}</span>
-        <span className="block max-w-56 whitespace-normal text-xs text-slate-500">{broker.refused.remark}</span>
+        <span className="block text-slate-500">{broker.refused.remark}</span>
       </span>
     );
   }
