@@ -2,6 +2,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { BrokerAnswer } from '@/components/acl/broker-answer';
 import { ErrorNote, Table, td } from '@/components/ui/table';
 import type { ClusterOverview } from '@/lib/cluster-types';
 import { dayOf, fetchJson, formatNumber } from '@/lib/fetch-json';
@@ -90,7 +91,7 @@ export default function DashboardPage() {
                 {b.brokerName}#{b.brokerId}
               </td>
               <td className={`${td} font-mono`}>{b.addr}</td>
-              <td className={td}>{b.alive ? b.version : <span className="text-red-600">{t('cluster.down')}</span>}</td>
+              <td className={td}><BrokerAnswer broker={b} /></td>
               <td className={`${td} tabular-nums`}>{formatNumber(b.putTps)}</td>
               <td className={`${td} tabular-nums`}>{formatNumber(b.getTps)}</td>
               <td className={`${td} tabular-nums`}>{formatNumber(b.inTotalToday)}</td>

@@ -115,3 +115,35 @@ it('prints each command\'s usage with -h, through the package bin as `npx rocket
     expect(help.output()).toContain(usage);
   }
 }, 90_000);
+
+it('reads aclEnable from broker.properties: a bad ROCKETDECK_HOME/conf/plain_acl.yml stops the start naming the line, a good one guards the broker', async () => {
+  const aclFile = path.join(tmp, 'conf', 'plain_acl.yml');
+  fs.mkdirSync(path.dirname(aclFile), { recursive: true });
+  fs.writeFileSync(aclFile, 'accounts:\n  - accessKey: process_admin\n    secretKey: process_secret\n    admin: true\n    defaultTopicPerm: PUBLISH\n');
+  const props = path.join(tmp, 'acl.properties');
+  const brokerPort = await freePort();
+  fs.writeFileSync(props, ['aclEnable=true', `listenPort=${brokerPort}`, 'brokerIP1=127.0.0.1', `storePathRootDir=${path.join(tmp, 'store-acl')}`].join('\n'));
+  const bad = run(['broker', '-n', '127.0.0.1:9', '-c', props]);
+  expect(await bad.exited).toBe(1);
+  expect(bad.output()).toContain(`rocketdeck broker: ${aclFile} line 5: defaultTopicPerm of process_admin: "PUBLISH" is not a permission`);
+
+  fs.writeFileSync(aclFile, 'accounts:\n  - accessKey: process_admin\n    secretKey: process_secret\n    admin: true\n');
+  const namesrvPort = await freePort();
+  const namesrv = run(['namesrv', '-p', String(namesrvPort)]);
+  await namesrv.ready('The Name Server boot success');
+  const broker = run(['broker', '-n', `127.0.0.1:${namesrvPort}`, '-c', props]);
+  await broker.ready('boot success');
+  const unsigned = new AdminClient({ namesrvAddr: `127.0.0.1:${namesrvPort}` });
+  const signed = new AdminClient({ namesrvAddr: `127.0.0.1:${namesrvPort}`, credentials: { accessKey: 'process_admin', secretKey: 'process_secret' } });
+  try {
+    await expect(unsigned.getBrokerConfig(`127.0.0.1:${brokerPort}`)).rejects.toThrow('NO_PERMISSION (16): AclException: No accessKey is configured');
+    expect(await signed.getBrokerConfig(`127.0.0.1:${brokerPort}`)).toMatchObject({ aclEnable: 'true', aclFile });
+  } finally {
+    await unsigned.close();
+    await signed.close();
+  }
+  broker.child.kill('SIGTERM');
+  expect(await broker.exited).toBe(0);
+  namesrv.child.kill('SIGTERM');
+  expect(await namesrv.exited).toBe(0);
+}, 60_000);

@@ -114,6 +114,7 @@ function banner(config: RuntimeConfig, cluster: EmbeddedCluster | null, consoleP
   } else {
     lines.push(`  Cluster     remote NameServers ${config.consoleNamesrvAddr.join(';')} (nothing embedded; ROCKETDECK_EMBEDDED=1 to add one)`);
   }
+  if (cluster && config.aclEnable) lines.push(`  ACL         on: ${config.aclFile} (reloaded when it changes)`);
   lines.push(`  Console     http://${consoleHost}:${consolePort}    ${describeAuth()}`, `  Data        ${config.home}`, '  Stop with Ctrl+C.', '');
   return lines.join('\n') + '\n';
 }
@@ -136,6 +137,9 @@ async function main(): Promise<void> {
   await ensurePortFree(config.consolePort, 'PORT', config.consoleHost);
 
   const logger = createLogger('rocketdeck');
+  if (config.embedded && config.aclEnable && !(process.env.ROCKETDECK_CONSOLE_ACCESS_KEY && process.env.ROCKETDECK_CONSOLE_SECRET_KEY)) {
+    logger.warn('ACL_ENABLE is on but ROCKETDECK_CONSOLE_ACCESS_KEY / ROCKETDECK_CONSOLE_SECRET_KEY are not set: the console\'s requests will be refused (NO_PERMISSION)');
+  }
   const cluster = config.embedded ? await startEmbedded(config, logger) : null;
 
   let server: http.Server | null = null;
@@ -177,7 +181,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const known = err instanceof ConfigError || err instanceof PortInUseError;
+  const known = err instanceof ConfigError || err instanceof PortInUseError || (err as { code?: string }).code === 'BROKER_ERR_ACL_CONFIG';
   process.stderr.write(`rocketdeck: ${known ? (err as Error).message : err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });

@@ -1,6 +1,7 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
+import { BrokerAnswer } from '@/components/acl/broker-answer';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorNote, KeyValueTable, Table, td } from '@/components/ui/table';
 import { BrokerLiveness, DepartedNotes, NamesrvStrip } from '@/components/cluster/liveness';
@@ -63,7 +64,7 @@ export default function ClusterPage() {
             <td className={td}>
               <BrokerLiveness broker={b} />
             </td>
-            <td className={td}>{b.alive ? b.version : '–'}</td>
+            <td className={td}>{b.alive || b.refused ? <BrokerAnswer broker={b} /> : '–'}</td>
             <td className={`${td} tabular-nums`}>{formatNumber(b.putTps)}</td>
             <td className={`${td} tabular-nums`}>{formatNumber(b.getTps)}</td>
             <td className={`${td} tabular-nums`}>{formatNumber(b.inTotalYesterday)}</td>

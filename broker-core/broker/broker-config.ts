@@ -1,5 +1,6 @@
 /** Broker configuration (names as RocketMQ's BrokerConfig/MessageStoreConfig properties). */
 import os from 'node:os';
+import path from 'node:path';
 import type { FlushDiskType } from '../store/message-store';
 import { SERVER_CHANNEL_MAX_IDLE_MS_DEFAULT } from '../config/limits';
 
@@ -48,6 +49,12 @@ export interface BrokerConfig {
   flushIntervalCommitLog: number;
   /** Size of one commit-log file (RocketMQ mappedFileSizeCommitLog, 1 GiB); a store keeps the size it was created with. */
   mappedFileSizeCommitLog: number;
+  /** Check every request against the plain ACL file (RocketMQ aclEnable; off by default). */
+  aclEnable: boolean;
+  /** The plain ACL file (default <storePathRootDir>/../conf/plain_acl.yml, i.e. ROCKETDECK_HOME/conf/plain_acl.yml). */
+  aclFile: string;
+  /** How often the ACL file is checked for changes (RocketMQ: 5 s). */
+  aclFileWatchIntervalMs: number;
 }
 
 export function firstNonLoopbackIPv4(): string {
@@ -100,6 +107,9 @@ export function resolveBrokerConfig(input: Partial<BrokerConfig> & { storePathRo
     serverChannelMaxIdleTimeSeconds: input.serverChannelMaxIdleTimeSeconds ?? SERVER_CHANNEL_MAX_IDLE_MS_DEFAULT / 1000,
     flushIntervalCommitLog: input.flushIntervalCommitLog ?? 500,
     mappedFileSizeCommitLog: input.mappedFileSizeCommitLog ?? 1024 * 1024 * 1024,
+    aclEnable: input.aclEnable ?? false,
+    aclFile: input.aclFile ?? path.join(path.dirname(path.resolve(input.storePathRootDir)), 'conf', 'plain_acl.yml'),
+    aclFileWatchIntervalMs: input.aclFileWatchIntervalMs ?? 5_000,
   };
 }
 

@@ -1,4 +1,5 @@
 /** What processors see of the broker (implemented by BrokerController). */
+import type { BrokerAcl } from '../acl/broker-acl';
 import type { HostAddress, MessageStore } from '../store/message-store';
 import type { Logger } from '../util/logger';
 import type { BrokerConfig } from './broker-config';
@@ -29,6 +30,8 @@ export interface BrokerContext {
   readonly bootTimestamp: number;
   /** Open client connections on the broker's ports. */
   clientConnectionCount(): number;
+  /** The ACL when aclEnable is on, else null. */
+  readonly acl: BrokerAcl | null;
   /** Re-register with the NameServers now (after a topic change). */
   registerBrokerAll(): void;
 }

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { BROKER_CHANNEL_EXPIRED_MS, REBALANCE_LOCK_MAX_LIVE_MS, REGISTER_BROKER_TIMEOUT_MS, REGISTER_NAMESRV_PERIOD_MS_MAX, REGISTER_NAMESRV_PERIOD_MS_MIN } from '../config/limits';
+import { BrokerAcl } from '../acl/broker-acl';
 import { RequestCode, requestCodeName } from '../protocol/request-code';
 import { ResponseCode } from '../protocol/response-code';
 import { createRequest, createResponse, type RemotingCommand } from '../protocol/remoting-command';
@@ -20,6 +21,7 @@ import { ConsumerManager, ProducerManager, RebalanceLockManager, type ClientChan
 import { SubscriptionGroupManager } from './groups/subscription-group-manager';
 import { PullRequestHoldService } from './long-polling/pull-request-hold-service';
 import { ConsumerOffsetManager } from './offsets/consumer-offset-manager';
+import * as acl from './processors/acl-processor';
 import * as admin from './processors/admin-processor';
 import * as client from './processors/client-manage-processor';
 import { processPullMessage } from './processors/pull-message-processor';
@@ -54,6 +56,7 @@ export class BrokerController implements BrokerContext {
   readonly stats = new BrokerStats();
   readonly holdService: PullRequestHoldService;
   readonly bootTimestamp = Date.now();
+  readonly acl: BrokerAcl | null;
   #store: MessageStore | undefined;
   #schedule: ScheduleMessageService | undefined;
   #transaction: TransactionalMessageService | undefined;
@@ -86,6 +89,9 @@ export class BrokerController implements BrokerContext {
     this.holdService = new PullRequestHoldService(this.logger, (topic, queueId) => this.store.getMaxOffsetInQueue(topic, queueId));
     this.#server = new RemotingServer({ name: 'broker', logger: this.logger.child('remoting'), channelMaxIdleMs: this.config.serverChannelMaxIdleTimeSeconds * 1000 });
     this.#namesrvClient = new RemotingClient({ logger: this.logger.child('namesrv-client') });
+    this.acl = this.config.aclEnable
+      ? new BrokerAcl({ file: this.config.aclFile, watchIntervalMs: this.config.aclFileWatchIntervalMs, logger: this.logger.child('acl') })
+      : null;
     this.#registerProcessors();
   }
 
@@ -162,14 +168,21 @@ export class BrokerController implements BrokerContext {
       [RequestCode.CONSUME_MESSAGE_DIRECTLY, admin.processConsumeMessageDirectly],
       [RequestCode.VIEW_MESSAGE_BY_ID, admin.processViewMessageById],
       [RequestCode.QUERY_MESSAGE, admin.processQueryMessage],
+      [RequestCode.UPDATE_AND_CREATE_ACL_CONFIG, acl.processUpdateAndCreateAclConfig],
+      [RequestCode.DELETE_ACL_CONFIG, acl.processDeleteAclConfig],
+      [RequestCode.GET_BROKER_CLUSTER_ACL_INFO, acl.processGetBrokerClusterAclInfo],
+      [RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG, acl.processUpdateGlobalWhiteAddrsConfig],
+      [RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG, acl.processGetBrokerClusterAclConfig],
     ];
     for (const [code, handler] of table) this.#server.registerProcessor(code, this.#guard(code, handler));
   }
 
-  /** Every handler answers; a bad header or a fault becomes an error response with a remark. */
+  /** Every handler answers (after the ACL, when on); a bad header or a fault becomes an error response with a remark. */
   #guard(code: number, handler: Handler): RequestProcessor {
     return async (request, connection) => {
       if (!this.#started) return createResponse(request, ResponseCode.SERVICE_NOT_AVAILABLE, 'the broker is starting or shutting down');
+      const refused = this.acl?.check(request, connection);
+      if (refused) return refused;
       try {
         return await handler(this, request, connection);
       } catch (err) {
@@ -185,6 +198,7 @@ export class BrokerController implements BrokerContext {
 
   async start(): Promise<void> {
     const root = this.config.storePathRootDir;
+    this.acl?.start(); // a bad plain_acl.yml stops the start here, before anything is opened
     fs.mkdirSync(path.join(root, 'config'), { recursive: true });
     const configLogger = this.logger.child('config');
     this.topicConfigManager.load(configLogger);
@@ -214,6 +228,7 @@ export class BrokerController implements BrokerContext {
     } catch (err) {
       await this.#server.close();
       await store.shutdown();
+      this.acl?.shutdown();
       throw err;
     }
     this.#started = true;
@@ -226,7 +241,7 @@ export class BrokerController implements BrokerContext {
     const registerEveryMs = Math.max(REGISTER_NAMESRV_PERIOD_MS_MIN, Math.min(this.config.registerNameServerPeriodMs, REGISTER_NAMESRV_PERIOD_MS_MAX));
     this.#every(registerEveryMs, () => void this.#registerBrokerAllNow());
     await this.#registerBrokerAllNow();
-    this.logger.info('broker started', { brokerAddr: this.brokerAddr, fastPort: this.#fastPort, namesrvAddr: this.config.namesrvAddr.join(';') });
+    this.logger.info('broker started', { brokerAddr: this.brokerAddr, fastPort: this.#fastPort, namesrvAddr: this.config.namesrvAddr.join(';'), acl: this.acl ? this.acl.manager.file : 'off' });
   }
 
   async #createDefaultStore(): Promise<MessageStore> {
@@ -367,6 +382,7 @@ export class BrokerController implements BrokerContext {
     this.holdService.shutdown();
     this.#schedule?.shutdown();
     this.#transaction?.shutdown();
+    this.acl?.shutdown();
     try {
       this.consumerOffsetManager.persist();
     } catch (err) {

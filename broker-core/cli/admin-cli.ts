@@ -3,7 +3,8 @@
  * NameServers come from -n host:port[;host:port] or NAMESRV_ADDR (default 127.0.0.1:9876, what `npm start`
  * serves); when none answers, the message says where the list came from.
  */
-import { AdminClient, PERM_READ, PERM_WRITE, type SubscriptionGroupConfig } from '../client/admin-client';
+import type { SessionCredentials } from '../acl/acl-signer';
+import { AdminClient, PERM_READ, PERM_WRITE, type AclAccountUpdate, type SubscriptionGroupConfig } from '../client/admin-client';
 import type { MessageQueue } from '../client/client-instance';
 import type { MessageExt } from '../client/message';
 import { parseNamesrvList } from '../client/namesrv-list';
@@ -17,8 +18,10 @@ interface Io {
   env: Record<string, string | undefined>;
 }
 
-const USAGE = `usage: rocketdeck admin <subcommand> [-n host:port[;host:port]] [options]
+const USAGE = `usage: rocketdeck admin <subcommand> [-n host:port[;host:port]] [--accessKey ak --secretKey sk] [options]
 NameServers: -n, else NAMESRV_ADDR, else 127.0.0.1:9876 (what npm start serves).
+ACL: requests are signed with --accessKey/--secretKey [--securityToken], else ROCKETDECK_ACCESS_KEY/ROCKETDECK_SECRET_KEY
+(mqadmin reads them from conf/tools.yml); unsigned when neither is given.
 
 subcommands:
   clusterList                          brokers of every cluster, with their runtime figures
@@ -39,6 +42,12 @@ subcommands:
   queryMsgById    -i msgId [-t topic]   by offsetMsgId, or by the client's msgId (UNIQ_KEY) with -t
   queryMsgByKey   -t topic -k key [-b beginMs] [-e endMs]
   sendMessage     -t topic -p body [-c tags] [-k keys] [-b brokerName [-i queueId]]
+  updateAclConfig (-c cluster | -b host:port) -a accessKey [-s secretKey] [-w whiteRemoteAddress] [-m admin true|false]
+                  [-i defaultTopicPerm] [-u defaultGroupPerm] [-t topicA=PUB,topicB=SUB] [-g groupA=SUB]
+  deleteAclConfig (-c cluster | -b host:port) -a accessKey
+  updateGlobalWhiteAddr (-c cluster | -b host:port) -g 10.10.103.*,192.168.0.* [-p aclFileFullPath]
+  clusterAclConfigVersion (-c cluster | -b host:port)   the ACL file version of every broker
+  getAclConfig    (-c cluster | -b host:port)            accounts (with their secret keys) and global white addresses
 `;
 
 const DEFAULT_NAMESRV = '127.0.0.1:9876';
@@ -153,6 +162,16 @@ function describeMessage(m: MessageExt): string {
   return rows.map(([k, v]) => `${k.padEnd(20)}${v}`).join('\n') + `\nMessage Body:\n${printableBody(m.body)}\n`;
 }
 
+/** The ACL account to sign with: --accessKey/--secretKey [--securityToken], else ROCKETDECK_ACCESS_KEY/_SECRET_KEY. */
+function cliCredentials(flags: Map<string, string>, env: Record<string, string | undefined>): SessionCredentials | undefined {
+  const accessKey = flags.get('accessKey') ?? env.ROCKETDECK_ACCESS_KEY;
+  const secretKey = flags.get('secretKey') ?? env.ROCKETDECK_SECRET_KEY;
+  if (!accessKey && !secretKey) return undefined;
+  if (!accessKey || !secretKey) throw new UsageError('ACL credentials need both --accessKey and --secretKey (or ROCKETDECK_ACCESS_KEY and ROCKETDECK_SECRET_KEY)');
+  const securityToken = flags.get('securityToken') ?? env.ROCKETDECK_SECURITY_TOKEN;
+  return securityToken ? { accessKey, secretKey, securityToken } : { accessKey, secretKey };
+}
+
 /** Master addresses chosen by -b host:port or by -c cluster. */
 async function targetBrokers(admin: AdminClient, flags: Map<string, string>): Promise<string[]> {
   if (flags.has('b')) return [flags.get('b')!];
@@ -180,7 +199,14 @@ export async function runAdminCli(args: string[], io: Io): Promise<number> {
     io.stderr.write(`${errorMessage(err)}\n${USAGE}`);
     return 1;
   }
-  const admin = new AdminClient({ namesrvAddr: namesrv });
+  let credentials: SessionCredentials | undefined;
+  try {
+    credentials = cliCredentials(flags, io.env);
+  } catch (err) {
+    io.stderr.write(`${errorMessage(err)}\n${USAGE}`);
+    return 1;
+  }
+  const admin = new AdminClient({ namesrvAddr: namesrv, credentials });
   const out = (text: string) => io.stdout.write(text);
   const brokerByName = async (name: string): Promise<string> => {
     const info = await admin.getClusterInfo();
@@ -392,7 +418,7 @@ export async function runAdminCli(args: string[], io: Io): Promise<number> {
         const queueId = wholeNumber(flags, 'i', 0, 65535);
         if (queueId !== undefined && !brokerName) throw new UsageError('-i queueId needs -b brokerName');
         if (brokerName) await brokerByName(brokerName);
-        const producer = new Producer({ namesrvAddr: namesrv, groupName: `CLI_PRODUCER_${process.pid}` });
+        const producer = new Producer({ namesrvAddr: namesrv, groupName: `CLI_PRODUCER_${process.pid}`, credentials });
         await producer.start();
         try {
           let queue: MessageQueue | undefined;
@@ -408,6 +434,62 @@ export async function runAdminCli(args: string[], io: Io): Promise<number> {
           out(table(rows));
         } finally {
           await producer.shutdown();
+        }
+        return 0;
+      }
+      case 'updateAclConfig': {
+        const accessKey = need(flags, 'a', 'accessKey of the account');
+        const list = (name: string) => flags.get(name)?.split(',').map((s) => s.trim()).filter(Boolean);
+        const account: AclAccountUpdate = {
+          accessKey,
+          secretKey: flags.get('s'),
+          whiteRemoteAddress: flags.get('w'),
+          admin: bool(flags, 'm') ?? false,
+          defaultTopicPerm: flags.get('i'),
+          defaultGroupPerm: flags.get('u'),
+          topicPerms: list('t'),
+          groupPerms: list('g'),
+        };
+        for (const addr of await targetBrokers(admin, flags)) {
+          await admin.updateAclConfig(addr, account);
+          out(`create or update plain access config to ${addr} success.\n`);
+        }
+        out(JSON.stringify({ ...account, secretKey: account.secretKey ? '******' : undefined }) + '\n');
+        return 0;
+      }
+      case 'deleteAclConfig':
+      case 'deleteAccessConfig': {
+        const accessKey = need(flags, 'a', 'accessKey of the account');
+        for (const addr of await targetBrokers(admin, flags)) {
+          await admin.deleteAclConfig(addr, accessKey);
+          out(`delete plain access config account ${accessKey} from ${addr} success.\n`);
+        }
+        return 0;
+      }
+      case 'updateGlobalWhiteAddr': {
+        const patterns = need(flags, 'g', 'globalWhiteRemoteAddresses (comma list)').split(',').map((s) => s.trim()).filter(Boolean);
+        for (const addr of await targetBrokers(admin, flags)) {
+          await admin.updateGlobalWhiteAddrs(addr, patterns, flags.get('p'));
+          out(`update global white remote addresses to ${addr} success.\n`);
+        }
+        return 0;
+      }
+      case 'clusterAclConfigVersion': {
+        const rows = [['#Cluster Name', '#Broker Name', '#Broker Addr', '#AclFilePath', '#AclConfigVersionNum', '#AclLastUpdateTime']];
+        for (const addr of await targetBrokers(admin, flags)) {
+          const info = await admin.getBrokerAclVersion(addr);
+          for (const [file, version] of Object.entries(info.allAclFileVersion)) {
+            rows.push([info.clusterName, info.brokerName, info.brokerAddr, file, String(version.counter), formatTime(version.timestamp)]);
+          }
+        }
+        out(table(rows));
+        return 0;
+      }
+      case 'getAclConfig':
+      case 'getAccessConfigSubCommand': {
+        for (const addr of await targetBrokers(admin, flags)) {
+          const config = await admin.getBrokerAclConfig(addr);
+          out(`${addr}\n${JSON.stringify(config, null, 2)}\n`);
         }
         return 0;
       }

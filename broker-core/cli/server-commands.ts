@@ -2,7 +2,8 @@
  * `rocketdeck namesrv` and `rocketdeck broker`: the NameServer and the Broker as separate processes, like
  * RocketMQ's mqnamesrv and mqbroker. The broker reads RocketMQ's broker.properties (-c), takes -n like
  * mqbroker (else namesrvAddr from the file, else NAMESRV_ADDR), and stores under storePathRootDir (default
- * ROCKETDECK_HOME/store). Both stop cleanly on SIGINT/SIGTERM (the broker unregisters from its NameServers).
+ * ROCKETDECK_HOME/store). Both stop cleanly on SIGINT/SIGTERM (the broker unregisters from its NameServers);
+ * with aclEnable=true the broker checks requests against ROCKETDECK_HOME/conf/plain_acl.yml.
  * `-h` prints the usage; a wrong option or value prints one line saying what is wrong, the usage, and exits 1.
  */
 import fs from 'node:fs';
@@ -11,6 +12,7 @@ import { BrokerController } from '../broker/broker-controller';
 import { parseNamesrvList } from '../client/namesrv-list';
 import { NamesrvController } from '../namesrv/namesrv-controller';
 import { brokerConfigFromProperties, parseProperties } from '../runtime/broker-properties';
+import { plainAclFile } from '../runtime/env-config';
 import { createLogger } from '../util/logger';
 
 interface Io {
@@ -154,7 +156,7 @@ export async function runBroker(args: string[], io: Io): Promise<number> {
     fs.mkdirSync(storePathRootDir, { recursive: true });
     const fast = fastListenPort(io.env);
     const broker = new BrokerController(
-      { ...fromFile.config, ...(fast === undefined ? {} : { fastListenPort: fast }), namesrvAddr: list.list, storePathRootDir },
+      { aclFile: plainAclFile(home(io.env)), ...fromFile.config, ...(fast === undefined ? {} : { fastListenPort: fast }), namesrvAddr: list.list, storePathRootDir },
       { logger: createLogger('broker') },
     );
     await broker.start();

@@ -10,6 +10,8 @@ import { ResponseCode, responseCodeName } from '../protocol/response-code';
 import { RemotingClient } from '../remoting/remoting-client';
 import { BrokerError, RemoteError, errorMessage } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
+import { aclRpcHook, type SessionCredentials } from '../acl/acl-signer';
+import type { DataVersion, PlainAccessConfig } from '../acl/plain-acl-file';
 import { makeSubscriptionGroupConfig, type SubscriptionGroupConfig } from '../broker/groups/subscription-group-manager';
 import type { SubscriptionData } from '../broker/filter/subscription';
 import { decodeTraceBody, TRACE_TOPIC, type TraceRecord } from './trace';
@@ -23,6 +25,8 @@ export interface AdminClientOptions {
   logger?: Logger;
   /** Share a client's connections (the producer and consumers do); not closed by close(). */
   remoting?: RemotingClient;
+  /** An ACL account to sign every request with (ignored with `remoting`, which signs by itself). */
+  credentials?: SessionCredentials;
 }
 
 export interface BrokerData {
@@ -151,6 +155,36 @@ export interface PullOnceResult {
   messages: MessageExt[];
 }
 
+/** An account for UPDATE_AND_CREATE_ACL_CONFIG: absent fields keep the account's current values. */
+export interface AclAccountUpdate {
+  accessKey: string;
+  secretKey?: string;
+  whiteRemoteAddress?: string;
+  admin?: boolean;
+  defaultTopicPerm?: string;
+  defaultGroupPerm?: string;
+  /** `topic=PERM` entries. */
+  topicPerms?: string[];
+  /** `group=PERM` entries. */
+  groupPerms?: string[];
+}
+
+/** GET_BROKER_CLUSTER_ACL_INFO (mqadmin clusterAclConfigVersion). */
+export interface BrokerAclVersion {
+  clusterName: string;
+  brokerName: string;
+  brokerAddr: string;
+  version: DataVersion;
+  /** ACL file path → its version. */
+  allAclFileVersion: Record<string, DataVersion>;
+}
+
+/** GET_BROKER_CLUSTER_ACL_CONFIG (mqadmin getAclConfig); it carries the secret keys. */
+export interface BrokerAclConfig {
+  globalWhiteAddrs: string[];
+  plainAccessConfigs: PlainAccessConfig[];
+}
+
 export const PERM_READ = 0x4;
 export const PERM_WRITE = 0x2;
 export const PERM_INHERIT = 0x1;
@@ -187,7 +221,11 @@ export class AdminClient {
     this.namesrvAddr = splitNamesrv(options.namesrvAddr);
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#ownsRemoting = options.remoting === undefined;
-    this.#remoting = options.remoting ?? new RemotingClient({ logger: options.logger ?? silentLogger, connectTimeoutMs: Math.min(3_000, this.#timeoutMs) });
+    this.#remoting = options.remoting ?? new RemotingClient({
+      logger: options.logger ?? silentLogger,
+      connectTimeoutMs: Math.min(3_000, this.#timeoutMs),
+      ...(options.credentials ? { rpcHook: aclRpcHook(options.credentials) } : {}),
+    });
   }
 
   async close(): Promise<void> {
@@ -734,6 +772,60 @@ export class AdminClient {
       }
     }
     return out;
+  }
+
+  // ---------------------------------------------------------------- ACL (the broker needs aclEnable)
+
+  /** UPDATE_AND_CREATE_ACL_CONFIG on one broker (mqadmin updateAclConfig). */
+  async updateAclConfig(brokerAddr: string, account: AclAccountUpdate): Promise<void> {
+    await this.#invoke(brokerAddr, RequestCode.UPDATE_AND_CREATE_ACL_CONFIG, {
+      accessKey: account.accessKey,
+      secretKey: account.secretKey,
+      whiteRemoteAddress: account.whiteRemoteAddress,
+      admin: account.admin ?? false,
+      defaultTopicPerm: account.defaultTopicPerm,
+      defaultGroupPerm: account.defaultGroupPerm,
+      topicPerms: account.topicPerms?.join(','),
+      groupPerms: account.groupPerms?.join(','),
+    });
+  }
+
+  /** DELETE_ACL_CONFIG on one broker (mqadmin deleteAclConfig). */
+  async deleteAclConfig(brokerAddr: string, accessKey: string): Promise<void> {
+    await this.#invoke(brokerAddr, RequestCode.DELETE_ACL_CONFIG, { accessKey });
+  }
+
+  /** UPDATE_GLOBAL_WHITE_ADDRS_CONFIG on one broker (mqadmin updateGlobalWhiteAddr). */
+  async updateGlobalWhiteAddrs(brokerAddr: string, patterns: string[], aclFileFullPath?: string): Promise<void> {
+    await this.#invoke(brokerAddr, RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG, { globalWhiteAddrs: patterns.join(','), aclFileFullPath });
+  }
+
+  async getBrokerAclVersion(brokerAddr: string): Promise<BrokerAclVersion> {
+    const ext = (await this.#invoke(brokerAddr, RequestCode.GET_BROKER_CLUSTER_ACL_INFO)).extFields ?? {};
+    const version = (text: unknown): DataVersion => {
+      const raw = (typeof text === 'string' ? parseJavaJson(text) : text) as Partial<DataVersion> | null;
+      return { counter: Number(raw?.counter ?? 0), timestamp: Number(raw?.timestamp ?? 0) };
+    };
+    const all: Record<string, DataVersion> = {};
+    for (const [file, v] of entriesOf(ext.allAclFileVersion ? parseJavaJson(ext.allAclFileVersion) : {})) all[String(file)] = version(v);
+    return { clusterName: ext.clusterName ?? '', brokerName: ext.brokerName ?? '', brokerAddr: ext.brokerAddr ?? brokerAddr, version: version(ext.version ?? '{}'), allAclFileVersion: all };
+  }
+
+  async getBrokerAclConfig(brokerAddr: string): Promise<BrokerAclConfig> {
+    const raw = AdminClient.#json<{ globalWhiteAddrs?: string[]; plainAccessConfigs?: Partial<PlainAccessConfig>[] }>(await this.#invoke(brokerAddr, RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG));
+    return {
+      globalWhiteAddrs: [...(raw.globalWhiteAddrs ?? [])].map(String),
+      plainAccessConfigs: (raw.plainAccessConfigs ?? []).map((c) => ({
+        accessKey: String(c.accessKey ?? ''),
+        secretKey: String(c.secretKey ?? ''),
+        whiteRemoteAddress: c.whiteRemoteAddress ?? null,
+        admin: Boolean(c.admin),
+        defaultTopicPerm: c.defaultTopicPerm ?? null,
+        defaultGroupPerm: c.defaultGroupPerm ?? null,
+        topicPerms: [...(c.topicPerms ?? [])].map(String),
+        groupPerms: [...(c.groupPerms ?? [])].map(String),
+      })),
+    };
   }
 
   // ---------------------------------------------------------------- helpers

@@ -11,6 +11,7 @@ import { RemotingClient } from '../remoting/remoting-client';
 import type { RequestProcessor } from '../remoting/connection';
 import { BrokerError, RemoteError, errorMessage } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
+import { aclRpcHook, type SessionCredentials } from '../acl/acl-signer';
 import { AdminClient, type SubscriptionData, type TopicRouteData } from './admin-client';
 import { decodeMessages, MessageProperty } from './message';
 import { localIPv4 } from './message-id';
@@ -27,6 +28,8 @@ export interface ClientOptions {
   pollNameServerIntervalMs?: number;
   heartbeatBrokerIntervalMs?: number;
   logger?: Logger;
+  /** An ACL account: every request is signed with it (RocketMQ's AclClientRPCHook); needed when the broker has aclEnable. */
+  credentials?: SessionCredentials;
 }
 
 export interface ConsumerData {
@@ -95,7 +98,12 @@ export class ClientInstance {
     this.clientIP = options.clientIP ?? localIPv4();
     const instanceName = options.instanceName ?? `${process.pid}#${process.hrtime.bigint()}${++instanceCounter}`;
     this.clientId = `${this.clientIP}@${instanceName}`;
-    this.remoting = new RemotingClient({ logger: this.logger, connectTimeoutMs: Math.min(3_000, this.requestTimeoutMs), onConnectionClosed: (addr) => this.#brokerConnectionClosed(addr) });
+    this.remoting = new RemotingClient({
+      logger: this.logger,
+      connectTimeoutMs: Math.min(3_000, this.requestTimeoutMs),
+      onConnectionClosed: (addr) => this.#brokerConnectionClosed(addr),
+      ...(options.credentials ? { rpcHook: aclRpcHook(options.credentials) } : {}),
+    });
     const namesrv = options.namesrvAddr ?? process.env.NAMESRV_ADDR ?? '127.0.0.1:9876';
     this.admin = new AdminClient({ namesrvAddr: namesrv, remoting: this.remoting, timeoutMs: this.requestTimeoutMs, logger: this.logger });
     this.namesrvAddr = this.admin.namesrvAddr;

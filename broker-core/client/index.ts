@@ -8,3 +8,4 @@ export { MessageIdGenerator, nearlyTimeOf } from './message-id';
 export { Producer, selectByHash, type ProducerOptions, type SendResult, type SendStatus, type SendOptions, type MessageQueueSelector, type LocalTransactionState, type TransactionListener, type TransactionSendResult } from './producer';
 export { PushConsumer, type PushConsumerOptions, type MessageListener, type ConsumeStatus, type ConsumeFromWhere, type MessageModel } from './push-consumer';
 export { PullConsumer, type PullConsumerOptions, type PullResult, type PullStatus } from './pull-consumer';
+export type { SessionCredentials } from '../acl/acl-signer';

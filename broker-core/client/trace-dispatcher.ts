@@ -36,8 +36,8 @@ export class TraceDispatcher {
 
   constructor(options: ClientOptions, group: string, readonly traceTopic = TRACE_TOPIC) {
     // Only the connection settings carry over: the inner producer itself is neither traced nor transactional.
-    const { namesrvAddr, clientIP, instanceName, logger, requestTimeoutMs } = options;
-    this.#producer = new Producer({ namesrvAddr, clientIP, logger, requestTimeoutMs, instanceName: `${instanceName ?? 'DEFAULT'}-trace`, groupName: `_INNER_TRACE_PRODUCER-${group}`, sendMsgTimeoutMs: 5_000 });
+    const { namesrvAddr, clientIP, instanceName, logger, requestTimeoutMs, credentials } = options;
+    this.#producer = new Producer({ namesrvAddr, clientIP, logger, requestTimeoutMs, credentials, instanceName: `${instanceName ?? 'DEFAULT'}-trace`, groupName: `_INNER_TRACE_PRODUCER-${group}`, sendMsgTimeoutMs: 5_000 });
   }
 
   start(): void {

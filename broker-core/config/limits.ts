@@ -140,3 +140,9 @@ export const CONFIG_DOCUMENT_BYTES_MAX = 8 * 1024 * 1024;
 export const CONFIG_ENTRIES_MAX = 20_000;
 /** Field errors reported for one document (the rest are counted). */
 export const CONFIG_ERRORS_MAX = 200;
+
+// ---- acl ----
+/** Refused requests logged one by one per window; the rest of the window's refusals are counted in one line. */
+export const ACL_REFUSALS_LOGGED_PER_WINDOW_MAX = 10;
+/** The window of ACL_REFUSALS_LOGGED_PER_WINDOW_MAX. */
+export const ACL_REFUSAL_LOG_WINDOW_MS = 10_000;

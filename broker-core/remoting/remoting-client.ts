@@ -2,6 +2,7 @@
  * The client side: one lazily opened connection per "host:port", requests matched by opaque (one counter per
  * client, like the Java client), per-request timeouts, oneway sends, a bounded number in flight per
  * connection, and requests the server sends us (NOTIFY_CONSUMER_IDS_CHANGED ...) dispatched to processors.
+ * An rpcHook (the ACL signer) rewrites each request we send; responses we send are not passed through it.
  * A closed connection is reopened by the next request to that address.
  */
 import net from 'node:net';
@@ -17,6 +18,8 @@ export interface RemotingClientOptions {
   inflightRequestsMax?: number;
   /** Called when an open connection to an address closes (the peer went away or restarted). */
   onConnectionClosed?: (address: string) => void;
+  /** Rewrites every request before it is sent (RocketMQ's RPCHook.doBeforeRequest; the ACL signer is one). */
+  rpcHook?: (request: RemotingCommand) => RemotingCommand;
 }
 
 const CONNECT_TIMEOUT_MS_DEFAULT = 3_000;
@@ -52,12 +55,16 @@ export class RemotingClient {
   async invoke(address: string, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
     const started = Date.now();
     const connection = await this.#connect(address, timeoutMs);
-    return connection.invoke(request, Math.max(1, timeoutMs - (Date.now() - started)));
+    return connection.invoke(this.#hooked(request), Math.max(1, timeoutMs - (Date.now() - started)));
   }
 
   async invokeOneway(address: string, request: RemotingCommand): Promise<void> {
     const connection = await this.#connect(address, this.#options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS_DEFAULT);
-    connection.invokeOneway(request);
+    connection.invokeOneway(this.#hooked(request));
+  }
+
+  #hooked(request: RemotingCommand): RemotingCommand {
+    return this.#options.rpcHook ? this.#options.rpcHook(request) : request;
   }
 
   /** The open connection to an address, if any (for tests and for server-pushed state). */

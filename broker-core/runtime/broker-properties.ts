@@ -54,6 +54,7 @@ const KEYS: Record<string, [keyof BrokerConfig, Kind]> = {
   serverChannelMaxIdleTimeSeconds: ['serverChannelMaxIdleTimeSeconds', 'int'],
   registerNameServerPeriod: ['registerNameServerPeriodMs', 'int'],
   mappedFileSizeCommitLog: ['mappedFileSizeCommitLog', 'int'],
+  aclEnable: ['aclEnable', 'bool'],
 };
 
 /** Keys read only to refuse what a Rocketdeck broker cannot be (see the file comment). */

@@ -43,6 +43,8 @@ export async function startEmbedded(config: RuntimeConfig, logger: Logger): Prom
       flushDiskType: config.flushDiskType,
       autoCreateTopicEnable: config.autoCreateTopicEnable,
       autoCreateSubscriptionGroup: true,
+      aclEnable: config.aclEnable,
+      aclFile: config.aclFile,
     },
     { logger: logger.child('broker') },
   );

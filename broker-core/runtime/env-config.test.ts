@@ -17,6 +17,8 @@ describe('loadRuntimeConfig', () => {
       brokerClusterName: 'DefaultCluster',
       flushDiskType: 'ASYNC_FLUSH',
       autoCreateTopicEnable: true,
+      aclEnable: false,
+      aclFile: '/srv/app/data/conf/plain_acl.yml',
       consoleNamesrvAddr: ['127.0.0.1:9876'],
     });
   });
@@ -32,10 +34,13 @@ describe('loadRuntimeConfig', () => {
         BROKER_IP1: '10.1.2.3',
         FLUSH_DISK_TYPE: 'sync_flush',
         AUTO_CREATE_TOPIC: 'false',
+        ACL_ENABLE: 'true',
       },
       '/srv/app',
     );
     expect(config.home).toBe('/var/rd');
+    expect(config.aclEnable).toBe(true);
+    expect(config.aclFile).toBe('/var/rd/conf/plain_acl.yml');
     expect(config.namesrvPort).toBe(19876);
     expect(config.brokerPort).toBe(20911);
     expect(config.brokerFastPort).toBeNull();

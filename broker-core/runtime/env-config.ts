@@ -12,6 +12,8 @@
  *   ROCKETDECK_EMBEDDED  "1": start the embedded NameServer + Broker even when NAMESRV_ADDR is set
  *   BROKER_IP1           address the Broker advertises (default: first non-loopback IPv4, else 127.0.0.1)
  *   BROKER_NAME, BROKER_CLUSTER_NAME, FLUSH_DISK_TYPE (ASYNC_FLUSH | SYNC_FLUSH), AUTO_CREATE_TOPIC (true | false)
+ *   ACL_ENABLE           "true": the Broker checks every request against ROCKETDECK_HOME/conf/plain_acl.yml (aclEnable)
+ *   ROCKETDECK_CONSOLE_ACCESS_KEY / ROCKETDECK_CONSOLE_SECRET_KEY   the ACL account the console signs with
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +41,10 @@ export interface RuntimeConfig {
   brokerClusterName: string;
   flushDiskType: 'ASYNC_FLUSH' | 'SYNC_FLUSH';
   autoCreateTopicEnable: boolean;
+  /** RocketMQ's aclEnable for the embedded Broker (ACL_ENABLE). */
+  aclEnable: boolean;
+  /** The plain ACL file: ROCKETDECK_HOME/conf/plain_acl.yml. */
+  aclFile: string;
   /** The NameServer list the console and clients use. */
   consoleNamesrvAddr: string[];
 }
@@ -87,6 +93,11 @@ function readBoolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name}=${env[name]} is not a boolean (true or false)`);
 }
 
+/** Where the Broker's plain ACL file lives under a Rocketdeck home (RocketMQ: ROCKETMQ_HOME/conf/plain_acl.yml). */
+export function plainAclFile(home: string): string {
+  return path.join(home, 'conf', 'plain_acl.yml');
+}
+
 export function loadRuntimeConfig(env: Env = process.env, cwd = process.cwd()): RuntimeConfig {
   const home = path.resolve(cwd, env.ROCKETDECK_HOME?.trim() || 'data');
   const namesrvPort = readPort(env, 'NAMESRV_PORT', 9876);
@@ -117,6 +128,8 @@ export function loadRuntimeConfig(env: Env = process.env, cwd = process.cwd()): 
     brokerClusterName: env.BROKER_CLUSTER_NAME?.trim() || 'DefaultCluster',
     flushDiskType,
     autoCreateTopicEnable: readBoolean(env, 'AUTO_CREATE_TOPIC', true),
+    aclEnable: readBoolean(env, 'ACL_ENABLE', false),
+    aclFile: plainAclFile(home),
     consoleNamesrvAddr: remoteNamesrvAddr ?? [localNamesrv],
   };
 }

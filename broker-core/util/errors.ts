@@ -17,7 +17,8 @@ export type BrokerErrorCode =
   | 'BROKER_ERR_INVALID_ARGUMENT'
   | 'BROKER_ERR_NO_NAMESRV'
   | 'BROKER_ERR_NO_ROUTE'
-  | 'BROKER_ERR_CLOSED';
+  | 'BROKER_ERR_CLOSED'
+  | 'BROKER_ERR_ACL_CONFIG';
 
 export class BrokerError extends Error {
   readonly code: BrokerErrorCode;

@@ -38,9 +38,19 @@ function clientsFor(namesrvAddr: string): Clients {
     void oldest.admin.close().catch(() => undefined);
     void oldest.producer?.then((p) => p.shutdown()).catch(() => undefined);
   }
-  clients = { admin: new AdminClient({ namesrvAddr, timeoutMs: 4_000 }) };
+  clients = { admin: new AdminClient({ namesrvAddr, timeoutMs: 4_000, credentials: consoleCredentials() }) };
   map.set(namesrvAddr, clients);
   return clients;
+}
+
+/**
+ * The ACL account the console signs its requests with, from ROCKETDECK_CONSOLE_ACCESS_KEY and
+ * ROCKETDECK_CONSOLE_SECRET_KEY (RocketMQ Dashboard's rocketmq.config.accessKey / secretKey); none when unset.
+ */
+export function consoleCredentials(): { accessKey: string; secretKey: string } | undefined {
+  const accessKey = process.env.ROCKETDECK_CONSOLE_ACCESS_KEY;
+  const secretKey = process.env.ROCKETDECK_CONSOLE_SECRET_KEY;
+  return accessKey && secretKey ? { accessKey, secretKey } : undefined;
 }
 
 export function getAdmin(namesrvAddr = consoleNamesrvAddr()): AdminClient {
@@ -66,7 +76,7 @@ export async function sessionAdmin(): Promise<AdminClient> {
 export async function sessionProducer(): Promise<Producer> {
   const clients = clientsFor(await sessionNamesrvAddr());
   clients.producer ??= (async () => {
-    const producer = new Producer({ namesrvAddr: clients.admin.namesrvAddr, groupName: 'rocketdeck_console_producer', sendMsgTimeoutMs: 4_000 });
+    const producer = new Producer({ namesrvAddr: clients.admin.namesrvAddr, groupName: 'rocketdeck_console_producer', sendMsgTimeoutMs: 4_000, credentials: consoleCredentials() });
     await producer.start();
     return producer;
   })();

@@ -15,6 +15,7 @@ const REGISTERED_LISTS_MAX = 16;
 const REGISTERED_BROKERS_MAX = 512;
 /** Broker addresses whose last answer time is remembered. */
 const LAST_SEEN_MAX = 4096;
+import { responseCodeName } from '@broker/protocol/response-code';
 
 export interface BrokerOverview {
   cluster: string;
@@ -26,6 +27,8 @@ export interface BrokerOverview {
   /** ms since the broker last answered this console, null when it never did. */
   lastSeenAgoMs: number | null;
   error?: string;
+  /** The broker answered, with an error response (an ACL refusal is NO_PERMISSION 16): its code and remark. */
+  refused?: { responseCode: number; responseCodeName: string; remark: string };
   version?: string;
   bootTimestamp?: number;
   putTps?: number;
@@ -135,6 +138,8 @@ export async function clusterOverview(admin: AdminClient, options: { namesrvs?: 
         b.runtime = runtime;
       } catch (err) {
         b.error = err instanceof Error ? err.message : String(err);
+        const answer = err as { code?: string; responseCode?: number; remark?: string };
+        if (answer.code === 'BROKER_ERR_REMOTE' && typeof answer.responseCode === 'number') b.refused = { responseCode: answer.responseCode, responseCodeName: responseCodeName(answer.responseCode), remark: answer.remark ?? '' };
       }
       const seen = lastSeen.get(b.addr);
       b.lastSeenAgoMs = seen === undefined ? null : Date.now() - seen;
