@@ -3,11 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { AdminClient } from '../broker-core/client/admin-client';
+import { Producer } from '../broker-core/client/producer';
 
 /**
  * Sign-in, roles, audit and API tokens, in Chromium against the second console of playwright.config.ts (sign-in
- * required, on the first console's cluster). Users are added with the real CLI into that console's data folder;
- * the first admin comes from the one-time password the console wrote at start.
+ * required, on the first console's cluster, with its own collector). Users are added with the real CLI into that
+ * console's data folder; the first admin comes from the one-time password the console wrote at start. The
+ * explorer, history, previewed resets and config import are checked for both roles: a read-only user browses,
+ * previews and dry-runs (nothing of it in the audit log) but cannot apply; an admin's applies are audited with
+ * before and after.
  */
 const AUTH = process.env.E2E_AUTH_BASE_URL ?? '';
 const HOME = process.env.E2E_AUTH_HOME ?? '';
@@ -15,6 +20,35 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ADMIN = { name: 'e2e-admin', password: 'admin-e2e-passphrase' };
 const VIEWER = { name: 'e2e-viewer', password: 'viewer-e2e-passphrase' };
 const topicBody = (topic: string, perm = 6) => ({ topic, clusters: ['DefaultCluster'], readQueueNums: 2, writeQueueNums: 2, perm });
+const namesrvAddr = process.env.E2E_NAMESRV_ADDR ?? '127.0.0.1:29876';
+
+/** A topic of 2 queues with 3 messages on each (keys <topic>-0..5), and an offline group committed at 1 on both: lag 4. */
+async function seedGroup(topic: string, group: string): Promise<void> {
+  const admin = new AdminClient({ namesrvAddr });
+  const producer = new Producer({ namesrvAddr, groupName: `PG_${topic}` });
+  try {
+    const addr = (await admin.masterAddresses()).get('broker-a')!;
+    await admin.createOrUpdateTopic(addr, { topicName: topic, readQueueNums: 2, writeQueueNums: 2, perm: 6 });
+    await expect.poll(async () => (await admin.getTopicRoute(topic)) !== null, { timeout: 20_000 }).toBe(true);
+    await producer.start();
+    for (let i = 0; i < 6; i++) await producer.send({ topic, body: `{"n":${i}}`, keys: [`${topic}-${i}`] }, { queue: { topic, brokerName: 'broker-a', queueId: i % 2 } });
+    await admin.createOrUpdateSubscriptionGroup(addr, { groupName: group, retryMaxTimes: 16 });
+    for (const queueId of [0, 1]) await admin.updateConsumerOffset(addr, group, topic, queueId, 1);
+  } finally {
+    await producer.shutdown();
+    await admin.close();
+  }
+}
+
+async function sendOne(topic: string, key: string): Promise<void> {
+  const producer = new Producer({ namesrvAddr, groupName: `PG_${topic}` });
+  await producer.start();
+  try {
+    await producer.send({ topic, body: 'live', keys: [key] });
+  } finally {
+    await producer.shutdown();
+  }
+}
 
 function addUser(user: { name: string; password: string }, role: string): void {
   const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'rocketdeck.mjs'), 'user', 'add', user.name, '--role', role], { env: { ...process.env, ROCKETDECK_HOME: HOME, ROCKETDECK_USER_PASSWORD: user.password }, encoding: 'utf8' });
@@ -43,8 +77,11 @@ test.describe('console sign-in and roles', () => {
     expect((await api.post('/api/topics', { data: topicBody(topic) })).status()).toBe(201);
   });
 
+  /** Topics and groups the tests made, deleted at the end. */
+  const made = { topics: [topic], groups: [] as string[] };
   test.afterAll(async () => {
-    await api.delete(`/api/topics/${topic}?confirm=${topic}`);
+    for (const g of made.groups) await api.delete(`/api/consumers/${g}?confirm=${g}`);
+    for (const t of made.topics) await api.delete(`/api/topics/${t}?confirm=${t}`);
     await api.dispose();
   });
 
@@ -99,6 +136,7 @@ test.describe('console sign-in and roles', () => {
     const row = page.getByTestId('topic-list').locator('tr', { hasText: topic });
     await expect(row.getByRole('button', { name: 'STATUS' })).toBeVisible();
     for (const name of ['SEND MESSAGE', 'RESET OFFSET', 'SKIP ACCUMULATE', 'DELETE']) await expect(row.getByRole('button', { name })).toHaveCount(0);
+    for (const name of ['PREVIEW RESET', 'PREVIEW SKIP']) await expect(row.getByRole('button', { name })).toBeVisible(); // previews only: no Apply inside
     await expect(page.getByRole('button', { name: 'Add / update topic' })).toHaveCount(0);
     await row.getByRole('button', { name: 'TOPIC CONFIG' }).click();
     await expect(page.getByTestId('topic-config')).toContainText('broker-a');
@@ -239,6 +277,165 @@ test.describe('console sign-in and roles', () => {
     expect((await (await client('rdk_not-a-token')).get('/api/topics')).status()).toBe(401);
     await readOnly.dispose();
     await deploy.dispose();
+  });
+
+  test('a read-only user browses the explorer and the tail, sees history and sparklines, previews a reset and an import, and cannot apply them', async ({ page }) => {
+    test.setTimeout(150_000);
+    const t = `${topic}Ro`;
+    const group = `CG_ro_${topic}`;
+    made.topics.push(t);
+    made.groups.push(group);
+    await seedGroup(t, group);
+    const since = Date.now();
+    await signIn(page, VIEWER);
+
+    await test.step('explorer: a scan finds every message; the live tail shows a new one', async () => {
+      await page.goto(`/explorer?topic=${t}`);
+      const browse = page.getByRole('form', { name: 'Browse' });
+      await browse.getByLabel('Oldest').check();
+      await browse.getByRole('button', { name: 'Scan' }).click();
+      await expect(page.getByTestId('scan-progress')).toContainText('Scanned 6 of 6 · 6 matched');
+      await expect(page.getByTestId('scan-results').locator('tbody tr')).toHaveCount(6);
+      await expect(page.getByTestId('scan-results')).toContainText(`${t}-5`);
+      await page.goto(`/explorer?topic=${t}&tab=tail`);
+      const tail = page.getByRole('form', { name: 'Live tail' });
+      await tail.getByRole('button', { name: 'Start tail' }).click();
+      await expect(page.getByTestId('tail-state')).toHaveText('live');
+      await sendOne(t, `${t}-live`); // the group's lag is 5 from here on
+      await expect(page.getByTestId('tail-rows')).toContainText(`${t}-live`);
+      await tail.getByRole('button', { name: 'Stop' }).click();
+    });
+
+    await test.step('consumers: the lag sparkline and the HISTORY chart', async () => {
+      await expect
+        .poll(async () => ((await (await page.request.get(`/api/history?kind=group&name=${group}&range=1h`)).json()) as { points: { lag: number | null }[] }).points.filter((p) => (p.lag ?? 0) > 0).length, { timeout: 60_000 })
+        .toBeGreaterThanOrEqual(3);
+      await page.goto('/consumer');
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.getByLabel('Filter by group').fill(group);
+      const row = page.getByTestId('consumer-list').locator('tbody tr', { hasText: group });
+      await expect(row.getByTestId(`spark-${group}`).locator('path')).toHaveCount(1);
+      await expect(row.getByRole('button', { name: 'DELETE' })).toHaveCount(0);
+      await row.getByRole('button', { name: 'HISTORY' }).click();
+      const history = page.getByRole('dialog', { name: `HISTORY · ${group}` });
+      await expect(history.getByTestId('chart-lag').locator('.recharts-line-curve')).toHaveCount(1);
+      await history.getByRole('button', { name: 'Close' }).click();
+    });
+
+    await test.step('reset: the preview shows what would change; no Apply, and the API refuses the apply', async () => {
+      const row = page.getByTestId('consumer-list').locator('tbody tr', { hasText: group });
+      await expect(row.getByRole('button', { name: 'RESET OFFSET' })).toHaveCount(0);
+      await row.getByRole('button', { name: 'PREVIEW RESET' }).click();
+      await page.getByRole('dialog', { name: `RESET OFFSET · ${group}` }).getByRole('button', { name: t, exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: `RESET OFFSET · ${t}` });
+      await expect(dialog.getByLabel(group, { exact: true })).toBeChecked();
+      await dialog.getByLabel('To the end (skip)').check();
+      await dialog.getByRole('button', { name: 'Preview' }).click();
+      await expect(dialog.getByTestId(`reset-lag-${group}`)).toContainText('Lag 5 → 0 (-5)');
+      await expect(dialog.getByRole('button', { name: 'Apply', exact: true })).toHaveCount(0);
+      await expect(dialog).toContainText('Read-only: you can preview; only an admin can apply a reset.');
+      await dialog.getByRole('button', { name: 'Close' }).click();
+
+      const preview = await page.request.post(`/api/consumers/${group}/reset/preview`, { data: { topic: t, mode: 'end' } });
+      expect(preview.status()).toBe(200);
+      const queues = ((await preview.json()) as { preview: { queues: { brokerName: string; queueId: number; before: number; after: number }[] } }).preview.queues;
+      const expected = queues.map(({ brokerName, queueId, before, after }) => ({ brokerName, queueId, before, after }));
+      for (const data of [{ topic: t, mode: 'end', expected }, { action: 'preview', topic: t, mode: 'end', expected }]) {
+        const refused = await page.request.post(`/api/consumers/${group}/reset`, { data });
+        expect(refused.status()).toBe(403);
+        expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+      }
+      expect(((await (await api.get(`/api/consumers/${group}?view=detail`)).json()) as { lag: number }).lag).toBe(5);
+    });
+
+    await test.step('config: export and dry run, but no Apply, and the API refuses the import', async () => {
+      await page.goto('/config');
+      await expect(page.getByRole('link', { name: 'Download' })).toBeVisible();
+      const document = `topics:\n  - name: ${t}\n    readQueueNums: 4\n    writeQueueNums: 4\n`;
+      await page.locator('textarea[name=document]').fill(document);
+      await page.getByRole('button', { name: 'Dry run' }).click();
+      await expect(page.getByTestId('plan-counts')).toContainText('0 to create · 1 to update');
+      await expect(page.getByTestId('plan-items').locator('tr', { hasText: t })).toContainText('readQueueNums 2 → 4');
+      await expect(page.getByRole('button', { name: 'Apply' })).toHaveCount(0);
+      await expect(page.getByRole('button', { name: /import/i })).toHaveCount(0);
+      await expect(page.getByText('Read-only: the dry run shows what importing this document would change; only an admin can apply it.')).toBeVisible();
+
+      const dry = await page.request.post('/api/config/import/dry-run', { data: { document, cluster: 'DefaultCluster' } });
+      expect(dry.status()).toBe(200);
+      const { planHash } = ((await dry.json()) as { plan: { planHash: string } }).plan;
+      const refused = await page.request.post('/api/config/import', { data: { document, cluster: 'DefaultCluster', planHash } });
+      expect(refused.status()).toBe(403);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('forbidden');
+      const config = (await (await api.get(`/api/topics/${t}?view=config`)).json()) as unknown;
+      expect(JSON.stringify(config)).toContain('"readQueueNums":2');
+    });
+
+    await test.step('audit: the refused applies are there; scans, sparklines, previews and dry runs are not', async () => {
+      type Entries = { entries: { path: string; result: string }[] };
+      const entries = async () => ((await (await api.get(`/api/audit?user=${VIEWER.name}&from=${since}&pageSize=200`)).json()) as Entries).entries.map((e) => `${e.path} ${e.result}`);
+      await expect.poll(entries).toEqual(expect.arrayContaining([`/api/consumers/${group}/reset forbidden`, '/api/config/import forbidden']));
+      expect((await entries()).filter((e) => /explorer\/scans|sparklines|reset\/preview|dry-run/.test(e))).toEqual([]);
+    });
+  });
+
+  test('an admin applies a reset and an import, and the Audit page shows each with before and after', async ({ page }) => {
+    test.setTimeout(120_000);
+    const t = `${topic}Adm`;
+    const group = `CG_adm_${topic}`;
+    made.topics.push(t, `${t}New`);
+    made.groups.push(group);
+    await seedGroup(t, group);
+    await signIn(page, ADMIN);
+    const audit = async (action: string, target: string) => {
+      await page.goto('/audit');
+      await page.getByLabel('Action').fill(action);
+      await page.getByLabel('Target').fill(target);
+      await page.getByRole('button', { name: 'Filter' }).click();
+      const entry = page.getByTestId('audit-list').locator('tbody tr').first();
+      await expect(entry).toContainText(action);
+      await expect(entry).toContainText('e2e-admin');
+      await expect(entry).toContainText('ok');
+      await entry.getByRole('button', { name: 'DETAILS' }).click();
+      const changes = page.getByTestId('audit-changes');
+      return (path: string) => changes.locator('tr', { has: page.getByRole('cell', { name: path, exact: true }) }).locator('td');
+    };
+
+    await test.step('reset to the end from the Consumer page', async () => {
+      await page.goto('/consumer');
+      await page.getByRole('button', { name: 'Refresh' }).click();
+      await page.getByLabel('Filter by group').fill(group);
+      await page.getByTestId('consumer-list').locator('tbody tr', { hasText: group }).getByRole('button', { name: 'RESET OFFSET' }).click();
+      await page.getByRole('dialog', { name: `RESET OFFSET · ${group}` }).getByRole('button', { name: t, exact: true }).click();
+      const dialog = page.getByRole('dialog', { name: `RESET OFFSET · ${t}` });
+      await dialog.getByLabel('To the end (skip)').check();
+      await dialog.getByRole('button', { name: 'Preview' }).click();
+      await expect(dialog.getByTestId(`reset-lag-${group}`)).toContainText('Lag 4 → 0 (-4)');
+      await dialog.getByRole('button', { name: 'Apply', exact: true }).click();
+      await expect(dialog).toContainText(`${group}: done`);
+    });
+
+    await test.step('the audit entry: each queue before → after', async () => {
+      const cells = await audit('consumer.resetOffset', group);
+      for (const queue of ['broker-a:0', 'broker-a:1']) await expect(cells(queue)).toHaveText([queue, '1', '3']);
+      await page.getByRole('button', { name: 'Close' }).click();
+    });
+
+    await test.step('import a document: one topic updated, one created, one group updated', async () => {
+      await page.goto('/config');
+      const document = `topics:\n  - name: ${t}\n    readQueueNums: 4\n    writeQueueNums: 4\n  - name: ${t}New\n    readQueueNums: 2\n    writeQueueNums: 2\n    brokers: [broker-a]\ngroups:\n  - name: ${group}\n    retryMaxTimes: 5\n`;
+      await page.locator('textarea[name=document]').fill(document);
+      await page.getByRole('button', { name: 'Dry run' }).click();
+      await expect(page.getByTestId('plan-counts')).toContainText('1 to create · 2 to update');
+      await page.getByRole('button', { name: 'Apply' }).click();
+      await expect(page.getByRole('status')).toHaveText('Applied: 3 writes done, 0 failed.');
+    });
+
+    await test.step('the audit entry: every change per broker, before and after', async () => {
+      const cells = await audit('config.import', `${t}New`);
+      await expect(cells(`topics.${t}.broker-a.readQueueNums`)).toHaveText([`topics.${t}.broker-a.readQueueNums`, '2', '4']);
+      await expect(cells(`topics.${t}New.broker-a.readQueueNums`)).toHaveText([`topics.${t}New.broker-a.readQueueNums`, '–', '2']);
+      await expect(cells(`groups.${group}.broker-a.retryMaxTimes`)).toHaveText([`groups.${group}.broker-a.retryMaxTimes`, '16', '5']);
+    });
   });
 
   test('the API page renders the OpenAPI document of every route', async ({ page }) => {

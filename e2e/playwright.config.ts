@@ -35,7 +35,9 @@ const authConsoleServer = {
     PORT: String(E2E_PORTS.authConsole),
     HOST: '127.0.0.1',
     ROCKETDECK_CONSOLE_AUTH: 'on',
-    ROCKETDECK_METRICS: 'off',
+    // Its own collector, so a read-only user there sees history charts and sparklines (e2e/auth.spec.ts).
+    ROCKETDECK_METRICS: 'on',
+    ROCKETDECK_METRICS_INTERVAL_MS: '2000',
   },
 };
 

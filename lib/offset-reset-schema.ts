@@ -1,7 +1,9 @@
 /**
- * The request of a previewed offset reset (POST /api/consumers/:group/reset), shared by the route and the
- * dialog: one group on one topic, by time, to exact offsets per queue, copied from another group, or to the
- * end. `apply` carries the preview's per-queue before/after, which the server checks again before writing.
+ * The requests of a previewed offset reset, shared by the routes and the dialog: one group on one topic, by
+ * time, to exact offsets per queue, copied from another group, or to the end. The preview has its own route
+ * (POST /api/consumers/:group/reset/preview, open to read-only users: it cannot write); the apply
+ * (POST /api/consumers/:group/reset, admin only) carries the preview's per-queue before/after, which the server
+ * checks again before writing.
  */
 import { z } from 'zod';
 import { existingTopicSchema, groupNameSchema } from '@/lib/validation';
@@ -16,32 +18,61 @@ const queueId = z.coerce.number({ error: 'A queue id is a number' }).int('A queu
 export const resetModes = ['time', 'offset', 'copy', 'end'] as const;
 export type ResetMode = (typeof resetModes)[number];
 
-export const offsetResetSchema = z
+const expectedQueues = z.array(z.object({ brokerName, queueId, before: queueOffset, after: queueOffset })).max(RESET_QUEUES_MAX, `At most ${RESET_QUEUES_MAX} queues`);
+
+/** What to reset: the same fields for a preview and an apply. */
+const resetFields = {
+  topic: existingTopicSchema,
+  mode: z.enum(resetModes, { error: 'Choose how to reset: time, offset, copy or end' }),
+  timestamp: z.coerce.number({ error: 'Choose a time' }).int('Choose a time').min(0, 'The time must be after 1970').max(8_640_000_000_000, 'The time is too far in the future').optional(),
+  offsets: z.array(z.object({ brokerName, queueId, offset: queueOffset })).max(RESET_QUEUES_MAX, `At most ${RESET_QUEUES_MAX} queues`).optional(),
+  sourceGroup: groupNameSchema.optional(),
+};
+
+function checkReset(v: { action: 'preview' | 'apply'; mode: ResetMode; timestamp?: number; offsets?: { brokerName: string; queueId: number }[]; sourceGroup?: string; expected?: unknown }, ctx: z.RefinementCtx): void {
+  if (v.mode === 'time' && v.timestamp === undefined) ctx.addIssue({ code: 'custom', path: ['timestamp'], message: 'Choose a time' });
+  if (v.mode === 'offset' && v.action === 'apply' && !v.offsets?.length) ctx.addIssue({ code: 'custom', path: ['offsets'], message: 'Give at least one queue a new offset' });
+  if (v.mode === 'copy' && !v.sourceGroup) ctx.addIssue({ code: 'custom', path: ['sourceGroup'], message: 'Choose the group to copy offsets from' });
+  if (v.action === 'apply' && !v.expected) ctx.addIssue({ code: 'custom', path: ['expected'], message: 'Preview the reset first: apply sends the preview it was shown' });
+  const seen = new Set<string>();
+  v.offsets?.forEach((o, i) => {
+    const key = `${o.brokerName}:${o.queueId}`;
+    if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['offsets', i, 'queueId'], message: `Queue ${key} is given twice` });
+    seen.add(key);
+  });
+}
+
+/**
+ * POST /api/consumers/:group/reset/preview: a preview only (the route cannot apply, so read-only users may
+ * call it). `action` may be left out; any value but "preview" is refused.
+ */
+export const offsetResetPreviewSchema = z
   .object({
-    action: z.enum(['preview', 'apply'], { error: 'action is preview or apply' }),
-    topic: existingTopicSchema,
-    mode: z.enum(resetModes, { error: 'Choose how to reset: time, offset, copy or end' }),
-    timestamp: z.coerce.number({ error: 'Choose a time' }).int('Choose a time').min(0, 'The time must be after 1970').max(8_640_000_000_000, 'The time is too far in the future').optional(),
-    offsets: z.array(z.object({ brokerName, queueId, offset: queueOffset })).max(RESET_QUEUES_MAX, `At most ${RESET_QUEUES_MAX} queues`).optional(),
-    sourceGroup: groupNameSchema.optional(),
-    expected: z.array(z.object({ brokerName, queueId, before: queueOffset, after: queueOffset })).max(RESET_QUEUES_MAX, `At most ${RESET_QUEUES_MAX} queues`).optional(),
+    action: z.literal('preview', { error: 'This route only previews: apply with POST /api/consumers/:group/reset' }).default('preview'),
+    ...resetFields,
+  })
+  .superRefine(checkReset);
+
+/**
+ * POST /api/consumers/:group/reset: apply, with the preview's per-queue before/after in `expected` (admin only).
+ * `action` may be left out; any value but "apply" is refused.
+ */
+export const offsetResetApplySchema = z
+  .object({
+    action: z.literal('apply', { error: 'This route applies: a preview is POST /api/consumers/:group/reset/preview' }).default('apply'),
+    ...resetFields,
+    expected: expectedQueues.optional(),
     /** What apply does when the offsets moved since the preview: refuse (default), or apply anyway (a live group keeps consuming). */
     ifMoved: z.enum(['refuse', 'apply'], { error: 'ifMoved is refuse or apply' }).default('refuse'),
   })
-  .superRefine((v, ctx) => {
-    if (v.mode === 'time' && v.timestamp === undefined) ctx.addIssue({ code: 'custom', path: ['timestamp'], message: 'Choose a time' });
-    if (v.mode === 'offset' && v.action === 'apply' && !v.offsets?.length) ctx.addIssue({ code: 'custom', path: ['offsets'], message: 'Give at least one queue a new offset' });
-    if (v.mode === 'copy' && !v.sourceGroup) ctx.addIssue({ code: 'custom', path: ['sourceGroup'], message: 'Choose the group to copy offsets from' });
-    if (v.action === 'apply' && !v.expected) ctx.addIssue({ code: 'custom', path: ['expected'], message: 'Preview the reset first: apply sends the preview it was shown' });
-    const seen = new Set<string>();
-    v.offsets?.forEach((o, i) => {
-      const key = `${o.brokerName}:${o.queueId}`;
-      if (seen.has(key)) ctx.addIssue({ code: 'custom', path: ['offsets', i, 'queueId'], message: `Queue ${key} is given twice` });
-      seen.add(key);
-    });
-  });
+  .superRefine(checkReset);
+
+/** Either request, told apart by `action` (what lib/server/offset-reset.ts takes). */
+export const offsetResetSchema = z.discriminatedUnion('action', [offsetResetPreviewSchema, offsetResetApplySchema], { error: 'action is preview or apply' });
 
 export type OffsetResetInput = z.infer<typeof offsetResetSchema>;
+/** One queue of the preview an apply sends back. */
+export type ExpectedQueue = z.infer<typeof expectedQueues>[number];
 
 export interface QueuePreview {
   brokerName: string;

@@ -9,6 +9,7 @@ export const NAME_CHARS = /^[%|a-zA-Z0-9_-]+$/;
 export const QUEUE_NUMS_MAX = 1024;
 
 import { parseNamesrvList } from '@broker/client/namesrv-list';
+import { HISTORY_SPARKLINE_NAMES_MAX } from '@broker/config/limits';
 export { isHostPort, parseNamesrvList } from '@broker/client/namesrv-list';
 
 const NUMERIC_TEXT = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
@@ -231,5 +232,45 @@ export const opsActionSchema = z.discriminatedUnion('action', [
 export const producerQuerySchema = z.object({ topic: existingTopicSchema, group: groupNameSchema });
 
 export const resendMessageSchema = z.object({ topic: existingTopicSchema, group: groupNameSchema, clientId: z.string().max(255).optional() });
+
+/** The ranges a history chart covers (their lengths: lib/server/history.ts RANGES). */
+export const HISTORY_RANGES = ['1h', '6h', '24h', '7d'] as const;
+export type HistoryRange = (typeof HISTORY_RANGES)[number];
+const historyRange = z.enum(HISTORY_RANGES, { error: 'range is 1h, 6h, 24h or 7d' }).default('1h');
+
+/** GET /api/history query: one group's or one topic's series over a range. */
+export const historyQuerySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('group'), name: groupNameSchema, range: historyRange }),
+  z.object({ kind: z.literal('topic'), name: existingTopicSchema, range: historyRange }),
+], { error: 'kind is group or topic' });
+
+/** POST /api/history/sparklines body: the names a list page shows (a body, since 200 names overflow a URL). */
+export const sparklinesBodySchema = z.object({
+  kind: z.enum(['group', 'topic'], { error: 'kind is group or topic' }),
+  // Group names follow the same characters as topics (up to 255): one rule for both.
+  names: z.array(existingTopicSchema).max(HISTORY_SPARKLINE_NAMES_MAX, `At most ${HISTORY_SPARKLINE_NAMES_MAX} names at once`),
+  range: z.enum(['1h', '6h', '24h'], { error: 'range is 1h, 6h or 24h' }).default('1h'),
+});
+
+/** GET /api/config/export query. */
+export const configExportQuerySchema = z.object({ format: z.enum(['yaml', 'json'], { error: 'format is yaml or json' }).default('yaml') });
+
+const configImportFields = {
+  document: z.string({ error: 'Paste or upload a JSON or YAML document' }).describe('The JSON or YAML document (as exported): { version: 1, topics: [...], groups: [...] }'),
+  cluster: z.string().trim().max(255, 'A cluster name has at most 255 characters').optional().describe('The cluster whose masters get the entries that name no brokers'),
+};
+
+/** POST /api/config/import/dry-run body: plan only (the route cannot write). */
+export const configDryRunSchema = z.object({
+  ...configImportFields,
+  action: z.literal('dry-run', { error: 'This route only plans: apply with POST /api/config/import' }).optional(),
+});
+
+/** POST /api/config/import body: apply the plan the dry run showed (its planHash). */
+export const configApplySchema = z.object({
+  ...configImportFields,
+  action: z.literal('apply', { error: 'This route applies: a dry run is POST /api/config/import/dry-run' }).optional(),
+  planHash: z.string({ error: 'Run the dry run first: apply sends the plan it showed' }).min(1, 'Run the dry run first: apply sends the plan it showed').max(64).describe("The dry run's planHash: apply refuses (status changed) when the plan is no longer the same"),
+});
 
 export * from './security-validation';

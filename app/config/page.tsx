@@ -2,10 +2,12 @@
 /**
  * Config: export the cluster's topics and subscription groups (YAML or JSON), and import a document with a dry
  * run first — what would be created, updated (field by field) or left alone, and what the cluster has that
- * the document lacks (never deleted) — then apply exactly that plan.
+ * the document lacks (never deleted) — then apply exactly that plan. Read-only users can export and dry-run
+ * (POST /api/config/import/dry-run cannot write) but see no Apply.
  */
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState, type ChangeEvent } from 'react';
+import { AdminOnly } from '@/components/security/session';
 import { Field, inputClass, primaryButton } from '@/components/ui/form';
 import { ErrorNote, Table, td } from '@/components/ui/table';
 import type { ClusterOverview } from '@/lib/cluster-types';
@@ -117,7 +119,10 @@ function ImportSection() {
   const chosenCluster = target || clusters[0] || '';
   const run = useMutation({
     mutationFn: (action: 'dry-run' | 'apply') =>
-      fetchJson<ImportAnswer>('/api/config/import', { method: 'POST', body: JSON.stringify({ action, document, cluster: chosenCluster, ...(action === 'apply' ? { planHash: answer?.plan.planHash } : {}) }) }),
+      fetchJson<ImportAnswer>(action === 'apply' ? '/api/config/import' : '/api/config/import/dry-run', {
+        method: 'POST',
+        body: JSON.stringify({ document, cluster: chosenCluster, ...(action === 'apply' ? { planHash: answer?.plan.planHash } : {}) }),
+      }),
     onSuccess: (result) => {
       setFields({});
       setAnswer(result);
@@ -170,9 +175,11 @@ function ImportSection() {
         <button type="button" className={primaryButton} disabled={run.isPending} onClick={() => run.mutate('dry-run')}>
           {run.isPending && run.variables === 'dry-run' ? t('common.loading') : t('config.dryRun')}
         </button>
-        <button type="button" disabled={!canApply || run.isPending} onClick={() => run.mutate('apply')} className="rounded bg-red-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-40">
-          {run.isPending && run.variables === 'apply' ? t('common.loading') : t('config.apply')}
-        </button>
+        <AdminOnly fallback={<p className="self-center text-xs text-slate-500">{t('config.readOnlyImport')}</p>}>
+          <button type="button" disabled={!canApply || run.isPending} onClick={() => run.mutate('apply')} className="rounded bg-red-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-40">
+            {run.isPending && run.variables === 'apply' ? t('common.loading') : t('config.apply')}
+          </button>
+        </AdminOnly>
       </div>
       {answer?.status === 'changed' && <p role="alert" className="text-sm text-red-600">{t('config.changed')}</p>}
       {answer?.status === 'applied' && (

@@ -4,7 +4,7 @@ import { useState } from 'react';
 import { brokerChoices } from '@/components/cluster/target-picker';
 import { ClientDialog, ConsumeDetailDialog, DeleteGroupDialog, GroupConfigDialog, GroupFormDialog, type GroupFormValues } from '@/components/consumer/group-dialogs';
 import { GroupHistoryDialog, SparklineCell, useSparklines } from '@/components/history/history-views';
-import { AdminOnly } from '@/components/security/session';
+import { AdminOnly, useIsAdmin } from '@/components/security/session';
 import { ResetOffsetDialog } from '@/components/topic/reset-offset-dialog';
 import { Dialog } from '@/components/ui/dialog';
 import { dangerButton, inputClass, Pager, smallButton } from '@/components/ui/form';
@@ -60,6 +60,7 @@ export default function ConsumerPage() {
   const [sort, setSort] = useState<{ by: Sort; dir: 'asc' | 'desc' }>({ by: 'group', dir: 'asc' });
   const [page, setPage] = useState(1);
   const [dialog, setDialog] = useState<DialogState | null>(null);
+  const admin = useIsAdmin();
   const params = { q: q.trim(), system: system ? '1' : '0', sort: sort.by, dir: sort.dir, page, pageSize: 50 };
   const list = useQuery({
     queryKey: queryKeys.consumers.list(params),
@@ -183,10 +184,11 @@ export default function ConsumerPage() {
                   <button type="button" className={smallButton} onClick={() => setDialog({ type: 'history', group: g.group })}>
                     {t('history.button')}
                   </button>
+                  {/* Read-only users preview resets (the dialog shows them no Apply). */}
+                  <button type="button" className={smallButton} onClick={() => setDialog({ type: 'resetPick', group: g.group, topics: g.topics })}>
+                    {admin ? t('topic.resetOffset') : t('reset.previewButton')}
+                  </button>
                   <AdminOnly>
-                    <button type="button" className={smallButton} onClick={() => setDialog({ type: 'resetPick', group: g.group, topics: g.topics })}>
-                      {t('topic.resetOffset')}
-                    </button>
                     {!g.system && (
                       <button type="button" className={dangerButton} onClick={() => setDialog({ type: 'delete', group: g.group })}>
                         {t('topic.delete')}

@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState, type FormEvent } from 'react';
 import { brokerChoices, TargetPicker, type BrokerChoice } from '@/components/cluster/target-picker';
 import { SparklineCell, TopicHistoryDialog, useSparklines } from '@/components/history/history-views';
-import { AdminOnly } from '@/components/security/session';
+import { AdminOnly, useIsAdmin } from '@/components/security/session';
 import { ResetOffsetDialog } from '@/components/topic/reset-offset-dialog';
 import { SendMessageDialog } from '@/components/topic/send-message-dialog';
 import { ConsumerManageDialog, TopicConfigDialog } from '@/components/topic/topic-views';
@@ -173,6 +173,7 @@ export default function TopicPage() {
   const [kind, setKind] = useState<'ALL' | TopicKind>('NORMAL');
   const [messageType, setMessageType] = useState<string>('ANY');
   const [dialog, setDialog] = useState<{ type: 'create' | 'status' | 'route' | 'delete' | 'send' | 'reset' | 'skip' | 'config' | 'consumers' | 'history'; topic?: string; initial?: Partial<TopicFormValues> } | null>(null);
+  const admin = useIsAdmin();
   const [page, setPage] = useState(1);
   const all = topics.data?.topics ?? [];
   const typesPresent = MESSAGE_TYPES.filter((m) => all.some((r) => r.messageType === m));
@@ -254,18 +255,19 @@ export default function TopicPage() {
                   {t('history.button')}
                 </button>
               )}
+              {/* Read-only users preview resets (the dialog shows them no Apply). */}
+              <button type="button" className={button} onClick={() => setDialog({ type: 'reset', topic: r.topic })}>
+                {admin ? t('topic.resetOffset') : t('reset.previewButton')}
+              </button>
+              <button type="button" className={button} onClick={() => setDialog({ type: 'skip', topic: r.topic })}>
+                {admin ? t('topic.skipAccumulate') : t('reset.previewSkipButton')}
+              </button>
               <AdminOnly>
                 {r.kind !== 'SYSTEM' && (
                   <button type="button" className={button} onClick={() => setDialog({ type: 'send', topic: r.topic })}>
                     {t('topic.sendMessage')}
                   </button>
                 )}
-                <button type="button" className={button} onClick={() => setDialog({ type: 'reset', topic: r.topic })}>
-                  {t('topic.resetOffset')}
-                </button>
-                <button type="button" className={button} onClick={() => setDialog({ type: 'skip', topic: r.topic })}>
-                  {t('topic.skipAccumulate')}
-                </button>
                 {r.kind !== 'SYSTEM' && (
                   <button type="button" className={dangerButton} onClick={() => setDialog({ type: 'delete', topic: r.topic })}>
                     {t('topic.delete')}

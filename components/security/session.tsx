@@ -25,8 +25,11 @@ export function useIsAdmin(): boolean {
   return useSession().data?.user?.role === 'admin';
 }
 
+/** Its children for admins; `fallback` (e.g. "read-only: ...") once the session is known not to be an admin's. */
 export function AdminOnly({ children, fallback = null }: { children: ReactNode; fallback?: ReactNode }) {
-  return <>{useIsAdmin() ? children : fallback}</>;
+  const { data } = useSession();
+  if (data?.user?.role === 'admin') return <>{children}</>;
+  return <>{data ? fallback : null}</>;
 }
 
 /** The header's user name, role and sign-out; a quiet note when sign-in is off. */

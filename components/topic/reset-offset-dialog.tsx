@@ -1,6 +1,7 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { AdminOnly } from '@/components/security/session';
 import { Dialog } from '@/components/ui/dialog';
 import { errorsOf, Field, FieldError, inputClass, primaryButton } from '@/components/ui/form';
 import { ErrorNote, Table, td } from '@/components/ui/table';
@@ -23,7 +24,8 @@ const MODES: ResetMode[] = ['time', 'offset', 'copy', 'end'];
  * RESET OFFSET / SKIP ACCUMULATE for chosen groups of a topic, always previewed: by time, to exact offsets per
  * queue (one group), copied from another group, or to the end. Preview shows each queue's before → after and
  * the lag change; Apply sends that preview back, and the server refuses (showing the new preview) when the
- * offsets moved in between. The groups offered are those consuming the topic; `groups` preselects.
+ * offsets moved in between. The groups offered are those consuming the topic; `groups` preselects. Read-only
+ * users preview (its own route, which cannot write) and see no Apply.
  */
 export function ResetOffsetDialog({ topic, mode: initialMode, groups: preselected = [], onClose }: { topic: string; mode: 'reset' | 'skip'; groups?: string[]; onClose: () => void }) {
   const { t } = useI18n();
@@ -55,7 +57,8 @@ export function ResetOffsetDialog({ topic, mode: initialMode, groups: preselecte
     ...(mode === 'offset' ? { offsets: typedOffsets.map((o) => ({ ...o, offset: Number.isNaN(o.offset) ? '' : o.offset })) } : {}),
     ...(action === 'apply' ? { expected: states[group]?.preview?.queues.map(({ brokerName, queueId, before, after }) => ({ brokerName, queueId, before, after })), ifMoved: states[group]?.moved ? 'apply' : 'refuse' } : {}),
   });
-  const post = (action: 'preview' | 'apply', group: string) => fetchJson<ResetAnswer>(`/api/consumers/${encodeURIComponent(group)}/reset`, { method: 'POST', body: JSON.stringify(request(action, group)) });
+  const post = (action: 'preview' | 'apply', group: string) =>
+    fetchJson<ResetAnswer>(`/api/consumers/${encodeURIComponent(group)}/reset${action === 'preview' ? '/preview' : ''}`, { method: 'POST', body: JSON.stringify(request(action, group)) });
 
   const run = useMutation({
     mutationFn: async (action: 'preview' | 'apply') => {
@@ -160,9 +163,11 @@ export function ResetOffsetDialog({ topic, mode: initialMode, groups: preselecte
           <button type="submit" disabled={run.isPending} className={primaryButton}>
             {run.isPending && run.variables === 'preview' ? t('common.loading') : t('reset.preview')}
           </button>
-          <button type="button" disabled={!previewed || run.isPending} onClick={() => run.mutate('apply')} className="rounded bg-red-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-40">
-            {run.isPending && run.variables === 'apply' ? t('common.loading') : anyMoved ? t('reset.applyAnyway') : t('reset.apply')}
-          </button>
+          <AdminOnly fallback={<p className="self-center text-xs text-slate-500">{t('reset.readOnly')}</p>}>
+            <button type="button" disabled={!previewed || run.isPending} onClick={() => run.mutate('apply')} className="rounded bg-red-600 px-4 py-2 text-sm font-medium text-white disabled:opacity-40">
+              {run.isPending && run.variables === 'apply' ? t('common.loading') : anyMoved ? t('reset.applyAnyway') : t('reset.apply')}
+            </button>
+          </AdminOnly>
         </div>
       </form>
       <div className="mt-4 space-y-4">

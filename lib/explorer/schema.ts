@@ -147,3 +147,14 @@ export const messageAtSchema = z.object({
 });
 
 export type MessageAt = Omit<z.output<typeof messageAtSchema>, 'msgId'> & { msgId?: string };
+
+/** GET /api/explorer/queues query. */
+export const explorerQueuesQuerySchema = z.object({ topic: existingTopicSchema });
+
+/** The :id of /api/explorer/scans/:id. */
+export const scanIdSchema = z.string().uuid('Not a scan id');
+
+/** GET /api/explorer/scans/:id query: results from the N-th on (what the poll has not seen yet). */
+export const scanPollQuerySchema = z.object({
+  after: z.coerce.number({ error: 'after must be a number' }).int('after must be a whole number').min(0, 'after must be 0 or more').default(0),
+});

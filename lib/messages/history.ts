@@ -84,6 +84,10 @@ export const en = {
   'config.notInFile': 'In the cluster but not in the document (listed only, never deleted):',
   'config.changed': 'The cluster changed since the dry run: nothing was written. Here is the new plan; apply again if it is right.',
   'config.applied': 'Applied: {ok} writes done, {failed} failed.',
+  'config.readOnlyImport': 'Read-only: the dry run shows what importing this document would change; only an admin can apply it.',
+  'reset.previewButton': 'PREVIEW RESET',
+  'reset.previewSkipButton': 'PREVIEW SKIP',
+  'reset.readOnly': 'Read-only: you can preview; only an admin can apply a reset.',
 } as const;
 
 export const zh: Record<keyof typeof en, string> = {
@@ -171,4 +175,8 @@ export const zh: Record<keyof typeof en, string> = {
   'config.notInFile': '集群中有但文档中没有（仅列出，不会删除）：',
   'config.changed': '试运行之后集群已变化：未写入任何内容。这是新的计划；确认无误后请再次执行。',
   'config.applied': '已执行：成功 {ok} 次写入，失败 {failed} 次。',
+  'config.readOnlyImport': '只读：试运行会显示导入此文档将带来的修改；只有管理员可以执行。',
+  'reset.previewButton': '预览重置',
+  'reset.previewSkipButton': '预览跳过堆积',
+  'reset.readOnly': '只读：您可以预览；只有管理员可以执行重置。',
 };

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { useTestCluster } from '@broker/testing/use-test-cluster';
-import { applyImport, exportConfig, formatDocument, parseConfig, planImport, type ConfigDocument } from './config-io';
+import { applyImport, exportConfig, formatDocument, importAudit, parseConfig, planImport, type ConfigDocument } from './config-io';
 
 const fixture = useTestCluster();
 
@@ -68,6 +68,16 @@ describe('export, then import a modified document', () => {
     expect(await admin.getSubscriptionGroupConfig(cluster.brokerAddr, 'CG_io')).toMatchObject({ retryMaxTimes: 3, consumeEnable: true });
     expect(await admin.getSubscriptionGroupConfig(cluster.brokerAddr, 'CG_io_new')).toMatchObject({ consumeMessageOrderly: true });
     expect(await admin.getTopicConfig(cluster.brokerAddr, 'IoLeftOut')).not.toBeNull(); // listed, never deleted
+
+    // The audit entry: each created / updated entry per broker, the planned fields before (none for a create) and after.
+    const audit = importAudit(plan, results);
+    expect(audit.target.split(', ').sort()).toEqual(['group CG_io', 'group CG_io_new', 'topic IoChange', 'topic IoNew']);
+    expect(audit.before).toEqual({ topics: { IoChange: { 'broker-a': { readQueueNums: 4, writeQueueNums: 4, messageType: 'NORMAL' } } }, groups: { CG_io: { 'broker-a': { retryMaxTimes: 16 } } } });
+    expect(audit.after.topics!.IoChange).toEqual({ 'broker-a': { readQueueNums: 8, writeQueueNums: 8, messageType: 'FIFO' } });
+    expect(audit.after.topics!.IoNew!['broker-a']).toMatchObject({ readQueueNums: 2, writeQueueNums: 2 });
+    expect(audit.after.groups).toMatchObject({ CG_io: { 'broker-a': { retryMaxTimes: 3 } }, CG_io_new: { 'broker-a': { consumeMessageOrderly: true } } });
+    const failed = importAudit(plan, results.map((r) => (r.name === 'IoNew' ? { ...r, ok: false, error: 'CODE 16' } : r)));
+    expect(failed.after.topics!.IoNew).toEqual({ 'broker-a': { error: 'CODE 16' } });
 
     const again = await planImport(admin, document, 'DefaultCluster');
     expect(again.ok && again.plan.counts).toMatchObject({ create: 0, update: 0, notInFile: 1 });

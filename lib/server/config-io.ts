@@ -401,3 +401,41 @@ async function writeGroup(admin: AdminClient, addr: string, entry: GroupEntry, b
   const { brokers: _brokers, name, ...fields } = entry;
   await admin.createOrUpdateSubscriptionGroup(addr, { ...(before ?? {}), ...fields, groupName: name });
 }
+
+// ---------------------------------------------------------------- request and audit
+
+/** A document as text → parsed and planned against the cluster, or field errors (of the document, then of the plan). */
+export async function planText(admin: AdminClient, text: string, cluster: string | undefined): Promise<{ ok: true; document: ConfigDocument; plan: ImportPlan } | { ok: false; fields: FieldErrors; message?: string }> {
+  const parsed = parseConfig(text);
+  if (!parsed.ok) return { ok: false, fields: parsed.fields, message: 'The document has errors' };
+  const planned = await planImport(admin, parsed.document, cluster || undefined);
+  return planned.ok ? { ok: true, document: parsed.document, plan: planned.plan } : planned;
+}
+
+type ByName = { topics?: Record<string, Record<string, unknown>>; groups?: Record<string, Record<string, unknown>> };
+
+/**
+ * What an applied import changed, for the audit log: per topic / group and broker, the planned fields before
+ * (absent for a create) and after (or the broker's error for a write that failed). Unchanged entries are left out.
+ */
+export function importAudit(plan: ImportPlan, results: ApplyResult[]): { target: string; before?: ByName; after: ByName } {
+  const before: ByName = {};
+  const after: ByName = {};
+  const put = (side: ByName, kind: 'topic' | 'group', name: string, broker: string, value: Record<string, unknown>) => {
+    const list = ((side[kind === 'topic' ? 'topics' : 'groups'] ??= {})[name] ??= {});
+    list[broker] = value;
+  };
+  const touched: string[] = [];
+  for (const item of plan.items) {
+    for (const b of item.brokers) {
+      if (b.action === 'unchanged') continue;
+      const result = results.find((r) => r.kind === item.kind && r.name === item.name && r.brokerName === b.brokerName);
+      if (!result) continue;
+      if (b.action === 'update') put(before, item.kind, item.name, b.brokerName, Object.fromEntries(b.changes.map((c) => [c.field, c.before])));
+      put(after, item.kind, item.name, b.brokerName, result.ok ? Object.fromEntries(b.changes.map((c) => [c.field, c.after])) : { error: result.error ?? 'failed' });
+    }
+    if (item.action !== 'unchanged') touched.push(`${item.kind} ${item.name}`);
+  }
+  // Only creates: nothing existed before (an empty object would read as a changed value on the Audit page).
+  return { target: touched.join(', '), ...(Object.keys(before).length > 0 ? { before } : {}), after };
+}

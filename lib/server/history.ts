@@ -4,9 +4,11 @@
  * time-to-drain estimate: lag / (consume TPS − produce TPS into its queues) over the last few samples.
  */
 import { HISTORY_CHART_POINTS_MAX } from '@broker/config/limits';
+import type { HistoryRange } from '@/lib/validation';
 import { SERIES_FIELDS, type HistoryStore, type SeriesKind, type SeriesPoint, type SeriesValues } from './history-store';
 
-export const RANGES = { '1h': 3_600_000, '6h': 6 * 3_600_000, '24h': 24 * 3_600_000, '7d': 7 * 24 * 3_600_000 } as const;
+/** Each range the history route accepts (lib/validation.ts HISTORY_RANGES), in ms. */
+export const RANGES = { '1h': 3_600_000, '6h': 6 * 3_600_000, '24h': 24 * 3_600_000, '7d': 7 * 24 * 3_600_000 } as const satisfies Record<HistoryRange, number>;
 export type RangeName = keyof typeof RANGES;
 
 /** Samples the drain estimate averages over (the newest ones). */

@@ -10,7 +10,7 @@ import { Producer } from '@broker/client/producer';
 import { PushConsumer } from '@broker/client/push-consumer';
 import { useTestCluster } from '@broker/testing/use-test-cluster';
 import { waitFor } from '@broker/testing/wait-for';
-import { offsetResetSchema, type OffsetResetInput, type ResetAnswer, type ResetPreview } from '@/lib/offset-reset-schema';
+import { offsetResetSchema, type ExpectedQueue, type ResetAnswer, type ResetPreview } from '@/lib/offset-reset-schema';
 import { resetOffsets } from './offset-reset';
 
 const fixture = useTestCluster();
@@ -58,7 +58,7 @@ async function run(group: string, input: Record<string, unknown>): Promise<Reset
 }
 
 const rows = (p: ResetPreview) => p.queues.map((q) => [q.queueId, q.before, q.after, q.lagBefore, q.lagAfter]);
-const expectedOf = (p: ResetPreview): OffsetResetInput['expected'] => p.queues.map(({ brokerName, queueId, before, after }) => ({ brokerName, queueId, before, after }));
+const expectedOf = (p: ResetPreview): ExpectedQueue[] => p.queues.map(({ brokerName, queueId, before, after }) => ({ brokerName, queueId, before, after }));
 
 describe('previewed resets with the group online', () => {
   it('by time: previews each queue, then the live consumer gets exactly those messages again', async () => {

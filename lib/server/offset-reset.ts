@@ -6,7 +6,7 @@
  */
 import { RemoteError } from '@broker/util/errors';
 import type { AdminClient } from '@broker/client/admin-client';
-import type { MovedQueue, OffsetResetInput, QueuePreview, ResetAnswer, ResetPreview } from '@/lib/offset-reset-schema';
+import type { ExpectedQueue, MovedQueue, OffsetResetInput, QueuePreview, ResetAnswer, ResetPreview } from '@/lib/offset-reset-schema';
 
 type Fields = Record<string, string>;
 type Result<T> = { ok: true; value: T } | { ok: false; fields: Fields };
@@ -101,7 +101,7 @@ async function targetsOf(admin: AdminClient, input: OffsetResetInput, queues: (Q
 }
 
 /** Queues whose offsets differ from what the operator was shown (end mode: the end may move, the offsets not). */
-export function movedSince(preview: ResetPreview, expected: NonNullable<OffsetResetInput['expected']>): MovedQueue[] {
+export function movedSince(preview: ResetPreview, expected: ExpectedQueue[]): MovedQueue[] {
   const shown = new Map(expected.map((e) => [key(e), e]));
   const moved: MovedQueue[] = [];
   for (const q of preview.queues) {
@@ -116,15 +116,26 @@ export function movedSince(preview: ResetPreview, expected: NonNullable<OffsetRe
 
 /**
  * Preview, or apply after checking the offsets did not move since the preview the operator confirmed (or, with
- * ifMoved "apply", applying the fresh preview anyway and saying what moved).
+ * ifMoved "apply", applying the fresh preview anyway and saying what moved). `beforeWrite` sees the queues about
+ * to change just before anything is written (the route records them in the audit log, so a write that fails
+ * half way is still recorded with what it was about to do).
  */
-export async function resetOffsets(admin: AdminClient, group: string, input: OffsetResetInput): Promise<Result<ResetAnswer>> {
+export async function resetOffsets(admin: AdminClient, group: string, input: OffsetResetInput, beforeWrite?: (preview: ResetPreview, changes: QueuePreview[]) => void): Promise<Result<ResetAnswer>> {
   const preview = await previewReset(admin, group, input);
   if (!preview.ok) return preview;
   if (input.action === 'preview') return { ok: true, value: { status: 'preview', preview: preview.value } };
   const moved = movedSince(preview.value, input.expected!);
   if (moved.length > 0 && input.ifMoved === 'refuse') return { ok: true, value: { status: 'moved', preview: preview.value, moved } };
   const changes = preview.value.queues.filter((q) => q.after !== q.before);
+  beforeWrite?.(preview.value, changes);
   const results = await admin.resetQueueOffsets(group, changes.map((q) => ({ queue: { topic: input.topic, brokerName: q.brokerName, queueId: q.queueId }, offset: q.after })));
   return { ok: true, value: { status: 'applied', preview: preview.value, changed: changes.length, pushedToClients: results.some((r) => r.pushedToClients), moved } };
+}
+
+/** The queues a reset changes, "broker:queueId" → committed offset before and after (the audit entry's before/after). */
+export function resetAudit(changes: QueuePreview[]): { before: Record<string, number>; after: Record<string, number> } {
+  return {
+    before: Object.fromEntries(changes.map((q) => [key(q), q.before])),
+    after: Object.fromEntries(changes.map((q) => [key(q), q.after])),
+  };
 }

@@ -3,22 +3,16 @@
  * TPS, produce TPS into its queues, with the time-to-drain estimate) or topic (in / out TPS) over the range,
  * averaged into at most HISTORY_CHART_POINTS_MAX points.
  */
-import { z } from 'zod';
 import { consoleNamesrvAddr, sessionNamesrvAddr } from '@/lib/server/admin';
 import { ok, parseQuery } from '@/lib/server/api';
 import { defaultCollector, historyStore } from '@/lib/server/collector';
-import { chart, drainEstimate, RANGES } from '@/lib/server/history';
-import { existingTopicSchema, groupNameSchema } from '@/lib/validation';
+import { chart, drainEstimate } from '@/lib/server/history';
+import { historyQuerySchema } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
 
-const query = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('group'), name: groupNameSchema, range: z.enum(Object.keys(RANGES) as [keyof typeof RANGES], { error: 'range is 1h, 6h, 24h or 7d' }).default('1h') }),
-  z.object({ kind: z.literal('topic'), name: existingTopicSchema, range: z.enum(Object.keys(RANGES) as [keyof typeof RANGES], { error: 'range is 1h, 6h, 24h or 7d' }).default('1h') }),
-], { error: 'kind is group or topic' });
-
 export async function GET(request: Request) {
-  const parsed = parseQuery(request, query);
+  const parsed = parseQuery(request, historyQuerySchema);
   if (!parsed.ok) return parsed.response;
   const { kind, name, range } = parsed.value;
   const { raw, ...series } = chart(historyStore(), kind, name, range);

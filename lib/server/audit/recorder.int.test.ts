@@ -1,7 +1,8 @@
 /**
  * The audit recorder around a real HTTP server: every non-GET gets one entry with who (token name, local
  * operator, or the sign-in name), the status and the answer's error code (also through gzip), the route's
- * before/after; reads get none; ids and client addresses cannot be forged by the client.
+ * before/after; reads get none, and read-like POST/DELETE (scans, sparklines, previews, dry runs) only when refused;
+ * ids and client addresses cannot be forged by the client.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -28,6 +29,10 @@ async function routes(req: http.IncomingMessage, res: http.ServerResponse): Prom
     res.writeHead(401, { 'content-type': 'application/json' });
     res.write('{"error":{"code":"invalid_');
     res.end('credentials","message":"Wrong user name or password"}}');
+  } else if (url.searchParams.has('status')) {
+    // What the proxy answers a refused request, or a route a failed one.
+    const status = Number(url.searchParams.get('status'));
+    res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : 'invalid_input', message: 'no' } }));
   } else if (url.pathname === '/api/slow') {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.write('{"partial":');
@@ -76,6 +81,26 @@ describe('audit recorder', () => {
     await fetch(`${base}/api/topics`, { method: 'DELETE' }).then((r) => r.text());
     await waitFor(() => recorded.length === 1);
     expect(recorded.map((e) => e.method)).toEqual(['DELETE']);
+  });
+
+  it('records read-like requests (scans, sparklines, reset previews, import dry runs) only when refused', async () => {
+    const send = (method: string, url: string) => fetch(`${base}${url}`, { method, body: method === 'POST' ? '{}' : undefined }).then((r) => r.text());
+    await send('POST', '/api/explorer/scans');
+    await send('DELETE', '/api/explorer/scans/0b0f8f9e-3c1a-4d5e-9f00-1234567890ab');
+    await send('POST', '/api/history/sparklines');
+    await send('POST', '/api/consumers/G/reset/preview');
+    await send('POST', '/api/config/import/dry-run?status=400'); // bad input to a read: not worth an entry
+    await send('POST', '/api/explorer/scans?status=403');
+    await send('POST', '/api/history/sparklines?status=401');
+    await send('POST', '/api/consumers/G/reset'); // the apply: always recorded
+    await send('POST', '/api/config/import');
+    await waitFor(() => recorded.length === 4);
+    expect(recorded.map((e) => [e.method, e.path, e.status, e.result]).sort()).toEqual([
+      ['POST', '/api/config/import', 200, 'ok'],
+      ['POST', '/api/consumers/G/reset', 200, 'ok'],
+      ['POST', '/api/explorer/scans?status=403', 403, 'forbidden'],
+      ['POST', '/api/history/sparklines?status=401', 401, 'unauthenticated'],
+    ]);
   });
 
   it('reads the error code of a failed write, gzipped or written in pieces; names the token or the sign-in name', async () => {

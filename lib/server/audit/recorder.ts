@@ -4,6 +4,10 @@
  * sent it, and when the response has gone out appends one audit entry with the status and the answer's error
  * code. Proxy refusals (401, 403) are recorded the same way.
  *
+ * Read-like requests (security/route-rules.ts: explorer scans, sparklines, the reset preview, the import dry
+ * run) change nothing, so they are recorded only when refused with 401 or 403 (someone tried without the
+ * right): an Explorer tab starting scans or a list page asking for sparklines does not flood the log.
+ *
  * A route adds what only it knows, in one call: auditDetail(request, { action, target, before, after }).
  * The detail travels through a process-wide map keyed by the request id (routes are bundled separately from
  * this module, so a module variable would not be shared).
@@ -12,6 +16,7 @@ import crypto from 'node:crypto';
 import type http from 'node:http';
 import zlib from 'node:zlib';
 import { resolveIdentity, type Identity } from '../security/identity';
+import { isReadLikeWrite } from '../security/route-rules';
 import { AUDIT_PENDING_DETAILS_MAX, AUDIT_RESPONSE_CAPTURE_BYTES_MAX } from '../security/limits';
 import { appendAudit, type AuditEntry } from './audit-log';
 
@@ -111,6 +116,7 @@ export function withAuditRecorder(handler: Handler, record: (entry: AuditEntry) 
     const forwardedFor = firstHeader(req.headers['x-forwarded-for']);
     const userAgent = firstHeader(req.headers['user-agent']);
     const url = new URL(req.url ?? '/', 'http://console.invalid');
+    const readLike = isReadLikeWrite(method, url.pathname);
     let identity: Identity | null = null;
     let identityProblem: string | null = null;
     try {
@@ -130,6 +136,7 @@ export function withAuditRecorder(handler: Handler, record: (entry: AuditEntry) 
       map.delete(id);
       try {
         const status = res.statusCode;
+        if (readLike && status !== 401 && status !== 403) return;
         const result = !res.writableFinished ? 'client_closed' : status < 400 ? 'ok' : (errorCodeOf(body(), firstHeader(res.getHeader('content-encoding') as string | undefined)) ?? `http_${status}`);
         record({
           time: Date.now(),

@@ -50,8 +50,9 @@ const errorResponse = (description: string) => ({ description, content: { 'appli
 
 function operation(op: ApiOperation): Record<string, unknown> {
   const access = requiredAccess(op.method, op.path.replace(/\{[^}]+\}/g, 'x'));
+  const media = op.success?.content ?? ['application/json'];
   const responses: Record<string, unknown> = {
-    [String(op.success?.status ?? 200)]: { description: op.success?.description ?? 'OK', content: { 'application/json': { schema: {} } } },
+    [String(op.success?.status ?? 200)]: { description: op.success?.description ?? 'OK', content: Object.fromEntries(media.map((type) => [type, type === 'application/octet-stream' ? { schema: { type: 'string', contentMediaType: type } } : { schema: {} }])) },
   };
   if (op.params || op.query || op.body) responses['400'] = errorResponse('Invalid input: `fields` holds one message per field');
   if (access !== 'public') responses['401'] = errorResponse('Not signed in, or the token is unknown, revoked or expired');
@@ -61,6 +62,7 @@ function operation(op: ApiOperation): Record<string, unknown> {
     responses['422'] = errorResponse("A broker refused: responseCode and remark are RocketMQ's");
     responses['502'] = errorResponse('The NameServer or a broker did not answer');
   }
+  for (const [status, description] of Object.entries(op.errors ?? {})) responses[status] = errorResponse(description);
   const parameters = [
     ...Object.entries(op.params ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema: jsonSchema(schema) })),
     ...queryParameters(op),

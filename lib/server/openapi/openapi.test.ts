@@ -70,4 +70,28 @@ describe('OpenAPI document', () => {
     expect((doc.paths['/api/auth/login']!.post as unknown as { security: unknown[] }).security).toEqual([]);
     expect(JSON.stringify(doc)).not.toContain('"$schema"');
   });
+
+  it('states who may call the read-like POSTs and the applies they preview, with the schemas their routes parse', () => {
+    type Op = { 'x-rocketdeck-access': string; requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required?: string[] } }> }; responses: Record<string, { content?: Record<string, unknown> }> };
+    const op = (method: string, p: string) => (doc.paths[p] as unknown as Record<string, Op>)[method]!;
+    const access = (method: string, p: string) => op(method, p)['x-rocketdeck-access'];
+    expect(access('post', '/api/explorer/scans')).toBe('signed-in');
+    expect(access('delete', '/api/explorer/scans/{id}')).toBe('signed-in');
+    expect(access('post', '/api/history/sparklines')).toBe('signed-in');
+    expect(access('post', '/api/consumers/{group}/reset/preview')).toBe('signed-in');
+    expect(access('post', '/api/config/import/dry-run')).toBe('signed-in');
+    expect(access('post', '/api/consumers/{group}/reset')).toBe('admin');
+    expect(access('post', '/api/config/import')).toBe('admin');
+    const body = (method: string, p: string) => op(method, p).requestBody!.content['application/json']!.schema;
+    expect(Object.keys(body('post', '/api/consumers/{group}/reset/preview').properties)).not.toContain('expected');
+    expect(Object.keys(body('post', '/api/consumers/{group}/reset').properties)).toEqual(expect.arrayContaining(['topic', 'mode', 'expected', 'ifMoved']));
+    expect(body('post', '/api/config/import').required).toEqual(expect.arrayContaining(['document', 'planHash']));
+    expect(body('post', '/api/config/import/dry-run').properties).not.toHaveProperty('planHash');
+    expect(Object.keys(body('post', '/api/explorer/scans').properties)).toEqual(expect.arrayContaining(['topic', 'seek', 'tag', 'json', 'maxMessages']));
+    expect(Object.keys(op('get', '/api/explorer/tail').responses['200']!.content!)).toEqual(['text/event-stream']);
+    expect(Object.keys(op('get', '/api/messages/{id}/body').responses['200']!.content!)).toEqual(['application/octet-stream']);
+    expect(Object.keys(op('get', '/api/config/export').responses['200']!.content!)).toEqual(['application/yaml', 'application/json']);
+    expect(op('get', '/api/explorer/scans/{id}').responses).toHaveProperty('404');
+    expect(op('post', '/api/explorer/scans').responses).toHaveProperty('429');
+  });
 });

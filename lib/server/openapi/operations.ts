@@ -25,12 +25,20 @@ import {
   producerQuerySchema,
   resendMessageSchema,
   resetOffsetSchema,
+  configApplySchema,
+  configDryRunSchema,
+  configExportQuerySchema,
+  historyQuerySchema,
+  namesrvSchema,
+  sparklinesBodySchema,
   sendMessageSchema,
   skipAccumulateSchema,
   subscriptionGroupSchema,
   updateUserSchema,
   userNameSchema,
 } from '@/lib/validation';
+import { explorerQueuesQuerySchema, messageAtSchema, scanIdSchema, scanPollQuerySchema, scanRequestSchema, tailRequestSchema } from '@/lib/explorer/schema';
+import { offsetResetApplySchema, offsetResetPreviewSchema } from '@/lib/offset-reset-schema';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -48,8 +56,10 @@ export interface ApiOperation {
   body?: z.ZodType;
   /** Extra words for fields whose rule a JSON Schema cannot express (refinements). */
   fieldNotes?: Record<string, string>;
-  /** Success answer: status and what it holds. */
-  success?: { status: number; description: string };
+  /** Success answer: status, what it holds, and its media types when not JSON (a download, an event stream). */
+  success?: { status: number; description: string; content?: string[] };
+  /** Error answers this route has besides the common ones (404 for an unknown id, 429 for a busy console). */
+  errors?: Record<number, string>;
   /** The route reaches the cluster: 502 when it does not answer, 422 when a broker refuses. */
   cluster?: boolean;
 }
@@ -63,6 +73,8 @@ const messageTopic = z.object({ topic: existingTopicSchema.optional().describe("
 const traceQuery = z.object({ traceTopic: existingTopicSchema.default('RMQ_SYS_TRACE_TOPIC') });
 const skipQuery = z.object({ skip: z.enum(['1']).optional().describe('1: SKIP ACCUMULATE (body {groups}) instead of a reset by time') });
 const tokenId = z.string().regex(/^[0-9a-f]{16}$/);
+const messageNotFound = { 404: 'No message there (message_not_found)' };
+const json = (description: string) => ({ status: 200, description });
 
 export const operations: ApiOperation[] = [
   // Sign-in
@@ -88,6 +100,7 @@ export const operations: ApiOperation[] = [
   { method: 'get', path: '/api/dashboard', tag: 'Cluster', summary: "The collector's samples of one day: broker TPS, top topics", query: [dashboardQuerySchema] },
   { method: 'get', path: '/api/ops', tag: 'Cluster', summary: 'The NameServer list of this browser session, the default and the saved lists' },
   { method: 'post', path: '/api/ops', tag: 'Cluster', summary: 'Switch this session to a NameServer list, save or forget one, or reset', body: opsActionSchema },
+  { method: 'get', path: '/api/ops/health', tag: 'Cluster', summary: 'Health of one cluster connection the OPS page lists: NameServers answering, brokers alive, topics', description: 'Only a saved list, the console default or this session\'s list is probed (400 for any other address).', query: [namesrvSchema], success: json('{ namesrvAddr, reachable, namesrvs, clusters, brokers: { total, alive, notAnswering }, topics, unevenRegistration, error?, checkedAt }') },
   // Topics
   { method: 'get', path: '/api/topics', tag: 'Topics', summary: 'Every topic with its kind and message type', cluster: true },
   { method: 'post', path: '/api/topics', tag: 'Topics', summary: 'Create or update a topic on clusters / brokers', body: createTopicSchema, fieldNotes: { perm: '2 (write), 4 (read) or 6 (read + write)', clusters: 'At least one cluster or broker' }, success: { status: 201, description: 'The topic and the brokers it was saved on' }, cluster: true },
@@ -100,10 +113,29 @@ export const operations: ApiOperation[] = [
   { method: 'post', path: '/api/consumers', tag: 'Consumers', summary: 'Create or update a subscription group on clusters / brokers', body: subscriptionGroupSchema, success: { status: 201, description: 'The group and the brokers it was saved on' }, cluster: true },
   { method: 'get', path: '/api/consumers/{group}', tag: 'Consumers', summary: "A group's clients, offsets and lag per queue, or config", params: { group: groupNameSchema }, query: [groupView], cluster: true },
   { method: 'delete', path: '/api/consumers/{group}', tag: 'Consumers', summary: 'Delete a subscription group (and its offsets) on every broker', params: { group: groupNameSchema }, query: [confirm('group')], cluster: true },
+  { method: 'post', path: '/api/consumers/{group}/reset/preview', tag: 'Consumers', summary: "Preview an offset reset: each queue's committed offset before → after and the lag change", description: 'By time, to exact offsets per queue, copied from another group, or to the end. Writes nothing whatever the body says, so read-only users may call it; not recorded in the audit log unless refused.', params: { group: groupNameSchema }, body: offsetResetPreviewSchema, success: json('{ status: "preview", preview: { queues: [{ brokerName, queueId, minOffset, brokerOffset, before, after, lagBefore, lagAfter }], lagBefore, lagAfter, clients } }'), cluster: true },
+  { method: 'post', path: '/api/consumers/{group}/reset', tag: 'Consumers', summary: 'Reset the offsets of a group on a topic to what its preview showed', description: 'Send the preview\'s per-queue before/after as `expected`: when the offsets moved since, nothing is written and the answer is the new preview (status "moved"), unless ifMoved is "apply". Audited as consumer.resetOffset with each changed queue\'s offset before and after.', params: { group: groupNameSchema }, body: offsetResetApplySchema, success: json('{ status: "applied", preview, changed, pushedToClients, moved } or { status: "moved", preview, moved }'), cluster: true },
   { method: 'get', path: '/api/producers', tag: 'Consumers', summary: "A producer group's connections on the brokers of a topic", query: [producerQuerySchema], cluster: true },
   // Messages
   { method: 'get', path: '/api/messages', tag: 'Messages', summary: 'Messages of a topic stored in [begin, end), paged; or by key', description: 'Give begin and end (ms) for a time range, or key for the index.', query: [messageQuerySchema, messageKeyQuerySchema], cluster: true },
   { method: 'get', path: '/api/messages/{id}', tag: 'Messages', summary: 'One message with all fields, properties, body and delivery per group', params: { id: messageIdSchema }, query: [messageTopic], cluster: true },
   { method: 'post', path: '/api/messages/{id}/resend', tag: 'Messages', summary: 'Ask an online client of a group to consume the message again', params: { id: messageIdSchema }, body: resendMessageSchema, cluster: true },
+  { method: 'get', path: '/api/messages/{id}/body', tag: 'Messages', summary: 'The raw body bytes of one message, as a download', params: { id: messageIdSchema }, query: [messageTopic], success: { status: 200, description: 'The body exactly as stored (Content-Disposition: attachment)', content: ['application/octet-stream'] }, errors: messageNotFound, cluster: true },
   { method: 'get', path: '/api/trace/{id}', tag: 'Messages', summary: 'The trace of one message as a timeline', params: { id: messageIdSchema }, query: [traceQuery], cluster: true },
+  // Message explorer
+  { method: 'get', path: '/api/explorer/queues', tag: 'Explorer', summary: "A topic's readable queues with their min and max offsets", query: [explorerQueuesQuerySchema], success: json('{ topic, queues: [{ queue: "broker:queueId", brokerName, queueId, minOffset, maxOffset }] }'), cluster: true },
+  { method: 'post', path: '/api/explorer/scans', tag: 'Explorer', summary: 'Start a bounded scan of a topic with filters (tag, key, property, body, JSON)', description: 'Poll GET /api/explorer/scans/{id} for progress and results; a scan nobody polls for 20 s stops. Reads only (no consumer offset is committed), so read-only users may call it; not recorded in the audit log unless refused.', body: scanRequestSchema, success: { status: 201, description: 'The scan\'s first snapshot: { id, state, scanned, total, matched, results, ... }' }, errors: { 429: 'Too many scans running (too_many_scans)' }, cluster: true },
+  { method: 'get', path: '/api/explorer/scans/{id}', tag: 'Explorer', summary: "A scan's progress and its results from the after-th on", params: { id: scanIdSchema }, query: [scanPollQuerySchema], success: json('{ id, state: running|done, stopReason, scanned, total, matched, resultsFrom, results }'), errors: { 404: 'No such scan: it ended more than 5 minutes ago, or the console restarted (scan_not_found)' } },
+  { method: 'delete', path: '/api/explorer/scans/{id}', tag: 'Explorer', summary: 'Cancel a scan (it stops before its next pull)', description: 'Stops a read, so read-only users may call it; not recorded in the audit log unless refused.', params: { id: scanIdSchema }, success: json("The scan's last snapshot"), errors: { 404: 'No such scan (scan_not_found)' } },
+  { method: 'get', path: '/api/explorer/tail', tag: 'Explorer', summary: 'Live tail of a topic: new messages as server-sent events, through the filters, rate-capped', description: 'Events: `start` (queues, rate, cursor), `message` (one row per forwarded message), `stats` (received, matched, forwarded, skipped by the rate cap, cursor), `warning` (a failed pull being retried), `end` (reason). Close the stream to stop the pulls; open it again with cursor= to continue where it paused.', query: [tailRequestSchema], success: { status: 200, description: 'An event stream (text/event-stream) that stays open', content: ['text/event-stream'] }, errors: { 429: 'Too many tails open (too_many_tails)' }, cluster: true },
+  { method: 'get', path: '/api/explorer/tail/status', tag: 'Explorer', summary: 'Live tails open, their pulls waiting at brokers, and scans running', success: json('{ tails, pullsInFlight, scans }') },
+  { method: 'get', path: '/api/explorer/message', tag: 'Explorer', summary: 'The message at a position (topic, broker, queue, offset): the stable link', description: 'With msgId, a position that now holds another message (or none) falls back to the id, and note says so.', query: [messageAtSchema], success: json('{ message, brokerName, foundBy, note, track }'), errors: messageNotFound, cluster: true },
+  { method: 'get', path: '/api/explorer/message/body', tag: 'Explorer', summary: 'The raw body bytes of the message at a position, as a download', query: [messageAtSchema], success: { status: 200, description: 'The body exactly as stored (Content-Disposition: attachment)', content: ['application/octet-stream'] }, errors: messageNotFound, cluster: true },
+  // History
+  { method: 'get', path: '/api/history', tag: 'History', summary: "The collector's series of a group (lag, consume and produce TPS, time to drain) or topic (in / out TPS) over a range", query: [historyQuerySchema], success: json('{ kind, name, range, from, to, samples, fields, points: [{ t, ...fields }], drain? (groups), intervalMs, collecting, collectorError, otherCluster, sampledNamesrv }') },
+  { method: 'post', path: '/api/history/sparklines', tag: 'History', summary: "One small line per name: a group's lag or a topic's in TPS, for a list page", description: 'A POST because the names of a page do not fit a URL; reads only, so read-only users may call it, and it is not recorded in the audit log unless refused.', body: sparklinesBodySchema, success: json('{ kind, range, points, lines: { name: [number | null] } }') },
+  // Config export / import
+  { method: 'get', path: '/api/config/export', tag: 'Config', summary: "The cluster's normal topics and non-system subscription groups as a document to download", query: [configExportQuerySchema], success: { status: 200, description: 'The document as an attachment: { version: 1, exportedAt, namesrvAddr, topics, groups }', content: ['application/yaml', 'application/json'] }, cluster: true },
+  { method: 'post', path: '/api/config/import/dry-run', tag: 'Config', summary: 'Plan an import: what would be created, updated field by field, left alone, or is not in the document (never deleted)', description: 'Field errors are named by their place in the document (topics[3].readQueueNums) with line and column. Writes nothing, so read-only users may call it; not recorded in the audit log unless refused.', body: configDryRunSchema, success: json('{ status: "plan", plan: { items, notInFile, counts, planHash } }'), cluster: true },
+  { method: 'post', path: '/api/config/import', tag: 'Config', summary: 'Apply an import: writes exactly the plan its dry run showed', description: 'Send the dry run\'s planHash: when the plan differs now, nothing is written and the answer is the new plan (status "changed"). Audited as config.import with every created / updated topic and group per broker, before and after.', body: configApplySchema, success: json('{ status: "applied", plan, results: [{ kind, name, brokerName, action, ok, error? }], failed } or { status: "changed", plan }'), cluster: true },
 ];

@@ -7,6 +7,7 @@ import type { Role } from '../../security-validation';
 import { authRequired } from './config';
 import { writeJsonFile } from './json-file';
 import { decide, requiredAccess, safeNextPath, type Decision } from './policy';
+import { isReadLikeWrite, matchesTemplate } from './route-rules';
 import { createSession, SESSION_COOKIE } from './sessions';
 import { useTempHome } from './testing';
 import { createToken, revokeToken } from './tokens';
@@ -82,6 +83,50 @@ describe('request policy', () => {
     ['read-only token writes', 'reader', 'POST', '/api/topics', '403 forbidden'],
   ])('token: %s', (_, who, method, url, expected) => {
     expect(summary(decide(request(method, url, { authorization: bearer[who]! }), ON))).toBe(expected);
+  });
+
+  // Read-like POST/DELETE (route-rules.ts): allowed to read-only users by method AND exact path shape; the
+  // applies they preview, and anything that merely looks like them, stay admin-only.
+  const SCAN = '/api/explorer/scans/0b0f8f9e-3c1a-4d5e-9f00-1234567890ab';
+  it.each([
+    ['starts an explorer scan', 'POST', '/api/explorer/scans', 'allow rita/read-only'],
+    ['cancels an explorer scan', 'DELETE', SCAN, 'allow rita/read-only'],
+    ['asks for sparklines', 'POST', '/api/history/sparklines', 'allow rita/read-only'],
+    ['previews an offset reset', 'POST', '/api/consumers/CG_billing/reset/preview', 'allow rita/read-only'],
+    ['previews a reset of a group with %RETRY%-like characters', 'POST', '/api/consumers/CG%7Cx%25/reset/preview', 'allow rita/read-only'],
+    ['dry-runs a config import', 'POST', '/api/config/import/dry-run', 'allow rita/read-only'],
+    ['applies an offset reset', 'POST', '/api/consumers/CG_billing/reset', '403 forbidden'],
+    ['applies an offset reset, asking with a query string', 'POST', '/api/consumers/CG_billing/reset?action=preview', '403 forbidden'],
+    ['applies a config import', 'POST', '/api/config/import', '403 forbidden'],
+    ['applies a config import, asking with a query string', 'POST', '/api/config/import?dry-run=1', '403 forbidden'],
+    ['PUTs to the scans', 'PUT', '/api/explorer/scans', '403 forbidden'],
+    ['DELETEs the scan list', 'DELETE', '/api/explorer/scans', '403 forbidden'],
+    ['POSTs to one scan', 'POST', SCAN, '403 forbidden'],
+    ['DELETEs below a scan', 'DELETE', `${SCAN}/x`, '403 forbidden'],
+    ['DELETEs the sparklines', 'DELETE', '/api/history/sparklines', '403 forbidden'],
+    ['previews with an empty group segment', 'POST', '/api/consumers//reset/preview', '403 forbidden'],
+    ['POSTs below the preview', 'POST', '/api/consumers/G/reset/preview/apply', '403 forbidden'],
+    ['POSTs to the dry run with a trailing slash', 'POST', '/api/config/import/dry-run/', '403 forbidden'],
+    ['POSTs to the dry run in other letters', 'POST', '/api/config/import/Dry-Run', '403 forbidden'],
+    ['POSTs to a topic reset (the older route)', 'POST', '/api/topics/T/reset', '403 forbidden'],
+  ])('read-only session %s', (_, method, url, expected) => {
+    expect(summary(decide(request(method, url, { ...same, cookie: cookie.reader! }), ON))).toBe(expected);
+  });
+
+  it.each([
+    ['starts a scan', 'POST', '/api/explorer/scans', 'allow grafana/read-only'],
+    ['asks for sparklines', 'POST', '/api/history/sparklines', 'allow grafana/read-only'],
+    ['previews a reset', 'POST', '/api/consumers/G/reset/preview', 'allow grafana/read-only'],
+    ['dry-runs an import', 'POST', '/api/config/import/dry-run', 'allow grafana/read-only'],
+    ['applies a reset', 'POST', '/api/consumers/G/reset', '403 forbidden'],
+    ['applies an import', 'POST', '/api/config/import', '403 forbidden'],
+  ])('read-only token %s', (_, method, url, expected) => {
+    expect(summary(decide(request(method, url, { authorization: bearer.reader! }), ON))).toBe(expected);
+  });
+
+  it('still refuses read-like POSTs cross-site and without a session', () => {
+    expect(summary(decide(request('POST', '/api/explorer/scans', { origin: 'http://evil.test', cookie: cookie.reader! }), ON))).toBe('403 cross_site_refused');
+    expect(summary(decide(request('POST', '/api/consumers/G/reset/preview', same), ON))).toBe('401 unauthenticated');
   });
 
   it('refuses unknown, malformed, revoked and expired tokens with 401, sign-in on or off', () => {
@@ -164,5 +209,22 @@ describe('helpers', () => {
     expect(requiredAccess('post', '/api/topics')).toBe('admin');
     expect(requiredAccess('post', '/api/auth/logout')).toBe('signed-in');
     expect(requiredAccess('get', '/api/tokens/x')).toBe('admin');
+    expect(requiredAccess('post', '/api/explorer/scans')).toBe('signed-in');
+    expect(requiredAccess('delete', '/api/explorer/scans/x')).toBe('signed-in');
+    expect(requiredAccess('post', '/api/consumers/x/reset/preview')).toBe('signed-in');
+    expect(requiredAccess('post', '/api/consumers/x/reset')).toBe('admin');
+    expect(requiredAccess('post', '/api/config/import/dry-run')).toBe('signed-in');
+    expect(requiredAccess('post', '/api/config/import')).toBe('admin');
+  });
+
+  it('matches path templates one segment per {name}, the rest literally', () => {
+    expect(matchesTemplate('/api/consumers/{group}/reset/preview', '/api/consumers/G/reset/preview')).toBe(true);
+    expect(matchesTemplate('/api/consumers/{group}/reset/preview', '/api/consumers/a%2Fb/reset/preview')).toBe(true);
+    expect(matchesTemplate('/api/consumers/{group}/reset/preview', '/api/consumers/a/b/reset/preview')).toBe(false);
+    expect(matchesTemplate('/api/consumers/{group}/reset/preview', '/api/consumers//reset/preview')).toBe(false);
+    expect(matchesTemplate('/api/explorer/scans', '/api/explorer/scans/')).toBe(false);
+    expect(matchesTemplate('/api/explorer/scans', '/api/explorer/Scans')).toBe(false);
+    expect(isReadLikeWrite('post', '/api/history/sparklines')).toBe(true);
+    expect(isReadLikeWrite('POST', '/api/auth/logout')).toBe(false); // an account write: allowed, and audited
   });
 });

@@ -7,19 +7,25 @@
  *      exempt (a browser cannot attach one cross-site without a CORS preflight, which the console never grants).
  *   3. Identity: token or session (see identity.ts); without one, API calls get 401 and pages go to /login.
  *   4. Role: DENY BY DEFAULT: every method other than GET/HEAD/OPTIONS needs the admin role, except the few
- *      paths in READ_ONLY_WRITES. A route added later is covered without doing anything.
+ *      method + path rules in READ_ONLY_WRITES (route-rules.ts: a user's own sign-in, sign-out and password,
+ *      and read-like requests such as explorer scans, sparklines, the reset preview and the import dry run).
+ *      A route added later is covered without doing anything.
  *
  * Pure: no Next.js imports, so it is unit-tested directly.
  */
 import { authRequired, consoleBindHost, extraOrigins, isLoopbackHost } from './config';
 import { resolveIdentity, type Identity } from './identity';
+import { isReadOnlyWrite } from './route-rules';
 
 export const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Reached without signing in. */
 const PUBLIC_PATHS = new Set(['/login', '/api/auth/login', '/api/auth/session', '/favicon.ico']);
-/** Writes a read-only user may make: its own sign-in, sign-out and password. Add a path here only for a write that changes nothing shared. */
-export const READ_ONLY_WRITES = new Set(['/api/auth/login', '/api/auth/logout', '/api/auth/password']);
+/**
+ * Writes a read-only user may make, by method and path (route-rules.ts): its own sign-in, sign-out and
+ * password, and the read-like requests. Add a rule only for a request that changes nothing shared.
+ */
+export { READ_ONLY_WRITES } from './route-rules';
 /** Reads only an admin may make (the list of users and tokens). */
 const ADMIN_READ_PREFIXES = ['/api/tokens', '/api/users'];
 /** Allowed while a forced password change is pending. */
@@ -103,7 +109,7 @@ export function decide(request: PolicyRequest, env: Record<string, string | unde
     return { action: 'redirect', location: '/account?required=1' };
   }
   if (identity.role !== 'admin') {
-    if (write && !READ_ONLY_WRITES.has(pathname)) return deny(403, 'forbidden', `${identity.name} has the ${identity.role} role: only an admin can change things`);
+    if (write && !isReadOnlyWrite(method, pathname)) return deny(403, 'forbidden', `${identity.name} has the ${identity.role} role: only an admin can change things`);
     if (ADMIN_READ_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`))) return deny(403, 'forbidden', 'Only an admin can see this');
   }
   return { action: 'allow', identity };
@@ -112,7 +118,7 @@ export function decide(request: PolicyRequest, env: Record<string, string | unde
 /** Who may call a route, as the policy above decides it (the OpenAPI document states it per operation). */
 export function requiredAccess(method: string, pathname: string): 'public' | 'signed-in' | 'admin' {
   if (PUBLIC_PATHS.has(pathname)) return 'public';
-  if (!SAFE_METHODS.has(method.toUpperCase())) return READ_ONLY_WRITES.has(pathname) ? 'signed-in' : 'admin';
+  if (!SAFE_METHODS.has(method.toUpperCase())) return isReadOnlyWrite(method, pathname) ? 'signed-in' : 'admin';
   return ADMIN_READ_PREFIXES.some((p) => pathname === p || pathname.startsWith(`${p}/`)) ? 'admin' : 'signed-in';
 }
 

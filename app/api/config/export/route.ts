@@ -2,17 +2,15 @@
  * GET /api/config/export?format=yaml|json: the cluster's topics and subscription groups as a document to
  * download (normal topics and non-system groups, one entry per name and configuration with its brokers).
  */
-import { z } from 'zod';
 import { sessionAdmin } from '@/lib/server/admin';
 import { guarded, parseQuery } from '@/lib/server/api';
 import { exportConfig, formatDocument } from '@/lib/server/config-io';
+import { configExportQuerySchema } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
 
-const query = z.object({ format: z.enum(['yaml', 'json'], { error: 'format is yaml or json' }).default('yaml') });
-
 export async function GET(request: Request) {
-  const parsed = parseQuery(request, query);
+  const parsed = parseQuery(request, configExportQuerySchema);
   if (!parsed.ok) return parsed.response;
   const format = parsed.value.format;
   return guarded(async () => {

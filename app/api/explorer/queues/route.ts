@@ -1,15 +1,13 @@
 /** GET /api/explorer/queues?topic=: the topic's readable queues with their min and max offsets (the explorer's queue picker). */
-import { z } from 'zod';
 import { sessionAdmin } from '@/lib/server/admin';
 import { guarded, invalid, ok, parseQuery } from '@/lib/server/api';
-import { queueRefText } from '@/lib/explorer/schema';
+import { explorerQueuesQuerySchema, queueRefText } from '@/lib/explorer/schema';
 import { topicQueues } from '@/lib/server/explorer/scanner';
-import { existingTopicSchema } from '@/lib/validation';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET(request: Request) {
-  const parsed = parseQuery(request, z.object({ topic: existingTopicSchema }));
+  const parsed = parseQuery(request, explorerQueuesQuerySchema);
   if (!parsed.ok) return parsed.response;
   const { topic } = parsed.value;
   return guarded(async () => {
