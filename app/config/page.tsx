@@ -172,7 +172,8 @@ function ImportSection() {
       )}
       {fields._ && <ErrorNote message={fields._} />}
       <div className="flex gap-2">
-        <button type="button" className={primaryButton} disabled={run.isPending} onClick={() => run.mutate('dry-run')}>
+        {/* Not before the cluster list is in: the dry run would go out without the cluster the select then shows. */}
+        <button type="button" className={primaryButton} disabled={run.isPending || cluster.isLoading} onClick={() => run.mutate('dry-run')}>
           {run.isPending && run.variables === 'dry-run' ? t('common.loading') : t('config.dryRun')}
         </button>
         <AdminOnly fallback={<p className="self-center text-xs text-slate-500">{t('config.readOnlyImport')}</p>}>
