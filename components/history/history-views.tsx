@@ -150,6 +150,8 @@ export function SparklineCell({ kind, name, lines }: { kind: 'group' | 'topic'; 
   const { t } = useI18n();
   const values = lines?.[name];
   const known = (values ?? []).filter((v): v is number => v !== null);
-  const label = known.length === 0 ? t('history.noHistory') : t(kind === 'group' ? 'history.sparkGroup' : 'history.sparkTopic', { last: formatNumber(known[known.length - 1]), max: formatNumber(Math.max(...known)) });
+  // A point averages the samples of its time bucket; a lag is a count of messages, so its label says a whole number.
+  const shown = (v: number) => formatNumber(kind === 'group' ? Math.round(v) : v);
+  const label = known.length === 0 ? t('history.noHistory') : t(kind === 'group' ? 'history.sparkGroup' : 'history.sparkTopic', { last: shown(known[known.length - 1]!), max: shown(Math.max(...known)) });
   return <Sparkline values={values} label={label} testId={`spark-${name}`} color={kind === 'group' ? '#f97316' : '#0ea5e9'} />;
 }
