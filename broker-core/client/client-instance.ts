@@ -83,6 +83,8 @@ export class ClientInstance {
   readonly requestTimeoutMs: number;
   readonly #members = new Set<ClientMember>();
   readonly #routes = new Map<string, TopicRouteData>();
+  /** Broker name → when a route refresh last found it back in a topic's route after a refresh that lacked it. */
+  readonly #returnedAt = new Map<string, number>();
   /** brokerName → (brokerId → address), from every route seen. */
   readonly #brokerAddrs = new Map<string, Record<string, string>>();
   readonly #timers: NodeJS.Timeout[] = [];
@@ -152,7 +154,12 @@ export class ClientInstance {
       this.#routes.delete(topic);
       return null;
     }
+    const previous = this.#routes.get(topic);
     this.#routes.set(topic, route);
+    if (previous) {
+      const before = new Set(previous.brokerDatas.map((b) => b.brokerName));
+      for (const b of route.brokerDatas) if (!before.has(b.brokerName)) this.#returnedAt.set(b.brokerName, Date.now());
+    }
     let newBroker = false;
     for (const broker of route.brokerDatas) {
       const before = this.#brokerAddrs.get(broker.brokerName)?.['0'];
@@ -162,6 +169,14 @@ export class ClientInstance {
     // A broker seen for the first time learns about this client now rather than at the next 30 s heartbeat.
     if (newBroker) void this.sendHeartbeatToAllBrokers();
     return route;
+  }
+
+  /**
+   * When a broker was last seen coming back into a topic's route after a refresh that lacked it (it registered
+   * again: a restart), or 0. Seen by the periodic refresh, whether or not anything was sent in between.
+   */
+  brokerReturnedAt(brokerName: string): number {
+    return this.#returnedAt.get(brokerName) ?? 0;
   }
 
   cachedRoute(topic: string): TopicRouteData | undefined {

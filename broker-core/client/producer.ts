@@ -161,7 +161,8 @@ export class Producer {
   readonly #ids: MessageIdGenerator;
   readonly #publish = new Map<string, PublishInfo>();
   readonly #counters = new Map<string, number>();
-  readonly #isolatedUntil = new Map<string, number>();
+  /** Brokers avoided after a failed send: until when, and since when (a broker back in a route since then is not). */
+  readonly #isolated = new Map<string, { since: number; until: number }>();
   readonly #member: ClientMember;
   #state: 'created' | 'running' | 'closed' = 'created';
   readonly #trace: TraceDispatcher | undefined;
@@ -370,7 +371,7 @@ export class Producer {
       const mq = this.#select(info, lastBroker);
       try {
         const result = await this.#sendTo(message, mq, deadline, uniqKey, batch, options.systemProperties);
-        this.#isolatedUntil.delete(mq.brokerName);
+        this.#isolated.delete(mq.brokerName);
         return result;
       } catch (err) {
         lastError = err;
@@ -379,7 +380,8 @@ export class Producer {
           if (!RETRY_RESPONSE_CODES.has(err.responseCode)) throw err;
           if (err.responseCode === ResponseCode.TOPIC_NOT_EXIST) await this.#refresh(message.topic);
         } else if (isBrokerError(err) && err.retriable) {
-          this.#isolatedUntil.set(mq.brokerName, Date.now() + (this.#options.brokerIsolationMs ?? 30_000));
+          const now = Date.now();
+          this.#isolated.set(mq.brokerName, { since: now, until: now + (this.#options.brokerIsolationMs ?? 30_000) });
         } else {
           throw err;
         }
@@ -458,7 +460,12 @@ export class Producer {
     const topic = queues[0]!.topic;
     let index = this.#counters.get(topic) ?? Math.floor(Math.random() * 1024);
     const now = Date.now();
-    const usable = (q: MessageQueue) => (this.#isolatedUntil.get(q.brokerName) ?? 0) <= now;
+    // A broker that failed is avoided for a while, unless a route refresh found it back since: missing from a
+    // route and then in it again, it registered again (it restarted), whether or not anything was sent meanwhile.
+    const usable = (q: MessageQueue) => {
+      const isolated = this.#isolated.get(q.brokerName);
+      return !isolated || isolated.until <= now || this.instance.brokerReturnedAt(q.brokerName) > isolated.since;
+    };
     let fallback: MessageQueue | undefined;
     for (let i = 0; i < queues.length; i++) {
       const q = queues[index++ % queues.length]!;
@@ -484,7 +491,7 @@ export class Producer {
     if (current) {
       const info = { route: current, queues: publishQueues(topic, current), fromDefault: false };
       if (info.queues.length > 0) {
-        this.#adopt(topic, cached, info);
+        this.#publish.set(topic, info);
         return info;
       }
     }
@@ -492,7 +499,7 @@ export class Producer {
     if (route) {
       const info = { route, queues: publishQueues(topic, route), fromDefault: false };
       if (info.queues.length === 0) throw new BrokerError('BROKER_ERR_NO_ROUTE', `topic ${topic} has no writable queue`, { retriable: true });
-      this.#adopt(topic, cached, info);
+      this.#publish.set(topic, info);
       return info;
     }
     const defaultTopic = this.#options.createTopicKey ?? 'TBW102';
@@ -504,18 +511,6 @@ export class Producer {
     const info = { route: fallback, queues, fromDefault: true };
     this.#publish.set(topic, info);
     return info;
-  }
-
-  /**
-   * Uses a newer route of a topic. A broker that was missing from the previous route and is back in this one
-   * registered again (it restarted): it is no longer avoided for the failure that isolated it.
-   */
-  #adopt(topic: string, previous: PublishInfo | undefined, info: PublishInfo): void {
-    if (previous && !previous.fromDefault) {
-      const before = new Set(previous.queues.map((q) => q.brokerName));
-      for (const q of info.queues) if (!before.has(q.brokerName)) this.#isolatedUntil.delete(q.brokerName);
-    }
-    this.#publish.set(topic, info);
   }
 
   async #withDeadline<T>(promise: Promise<T>, deadline: number, topic: string): Promise<T> {
