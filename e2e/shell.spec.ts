@@ -109,4 +109,16 @@ test.describe('topics', () => {
     const badDelete = await request.delete('/api/topics/E2eNope?confirm=wrong');
     expect(badDelete.status()).toBe(400);
   });
+
+  test('a send to a read-only topic is a refusal the form can explain, not an unreachable cluster', async ({ request }) => {
+    const topic = `E2eReadOnly${Date.now()}`;
+    const created = await request.post('/api/topics', { data: { topic, clusters: ['DefaultCluster'], readQueueNums: 2, writeQueueNums: 2, perm: 4 } });
+    expect(created.status()).toBe(201);
+    const sent = await request.post(`/api/topics/${topic}/send`, { data: { body: 'hello', tags: '', keys: '', properties: [], delayLevel: 0 } });
+    expect(sent.status()).toBe(422);
+    const error = (await sent.json()).error;
+    expect(error.code).toBe('no_route');
+    expect(error.message).toContain('no writable queue');
+    expect((await request.delete(`/api/topics/${topic}?confirm=${topic}`)).status()).toBe(200);
+  });
 });

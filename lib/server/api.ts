@@ -24,8 +24,9 @@ export function fromZod(error: ZodError): NextResponse<ApiErrorBody> {
 }
 
 /**
- * A fault reaching the cluster: 422 when a broker refused (with RocketMQ's response code and remark), 502 when
- * the NameServer or a broker could not be reached or did not answer in time.
+ * A fault reaching the cluster: 422 when a broker refused (with RocketMQ's response code and remark) or the cluster
+ * has no writable route for the request (a read-only or unknown topic: the cluster answered, it is not unreachable),
+ * 502 when the NameServer or a broker could not be reached or did not answer in time.
  */
 export function clusterError(err: unknown): NextResponse<ApiErrorBody> {
   const e = err as { code?: string; message?: string; responseCode?: number; remark?: string };
@@ -33,6 +34,9 @@ export function clusterError(err: unknown): NextResponse<ApiErrorBody> {
     return NextResponse.json({ error: { code: 'broker_refused', message: e.message ?? String(err), responseCode: e.responseCode, remark: e.remark } }, { status: 422 });
   }
   if (e?.code === 'BROKER_ERR_INVALID_ARGUMENT') return invalid({ _: e.message ?? String(err) }, e.message);
+  if (e?.code === 'BROKER_ERR_NO_ROUTE') {
+    return NextResponse.json({ error: { code: 'no_route', message: e.message ?? String(err) } }, { status: 422 });
+  }
   const code = e?.code === 'BROKER_ERR_NO_NAMESRV' ? 'namesrv_unreachable' : e?.code === 'BROKER_ERR_REQUEST_TIMEOUT' ? 'cluster_timeout' : 'cluster_unreachable';
   return NextResponse.json({ error: { code, message: e?.message || String(err) } }, { status: 502 });
 }
