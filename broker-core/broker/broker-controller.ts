@@ -81,8 +81,9 @@ export class BrokerController implements BrokerContext {
       autoCreateTopicEnable: () => this.config.autoCreateTopicEnable,
       clusterTopicEnable: this.config.clusterTopicEnable,
       brokerTopicEnable: this.config.brokerTopicEnable,
+      logger: this.logger.child('config'),
     });
-    this.subscriptionGroupManager = new SubscriptionGroupManager(root, () => this.config.autoCreateSubscriptionGroup);
+    this.subscriptionGroupManager = new SubscriptionGroupManager(root, () => this.config.autoCreateSubscriptionGroup, this.logger.child('config'));
     this.consumerOffsetManager = new ConsumerOffsetManager(root);
     this.consumerManager = new ConsumerManager((group, channels) => this.#notifyConsumerIdsChanged(group, channels));
     this.producerManager = new ProducerManager();
@@ -387,6 +388,14 @@ export class BrokerController implements BrokerContext {
       this.consumerOffsetManager.persist();
     } catch (err) {
       this.logger.error('persisting consumer offsets failed', { error: (err as Error).message });
+    }
+    // Topic and group changes not yet written (auto-created retry topics, say) go to disk before the process ends.
+    for (const manager of [this.topicConfigManager, this.subscriptionGroupManager]) {
+      try {
+        await manager.persisted();
+      } catch (err) {
+        this.logger.error('persisting topic or group configs failed', { error: (err as Error).message });
+      }
     }
     await this.#server.close();
     await this.#namesrvClient.close();

@@ -8,6 +8,7 @@ import { ConsumerOffsetManager } from './offsets/consumer-offset-manager';
 import { TopicConfigManager } from './topics/topic-config-manager';
 import { SubscriptionGroupManager } from './groups/subscription-group-manager';
 import { PullRequestHoldService } from './long-polling/pull-request-hold-service';
+import { GroupCommitFile } from './config/json-file';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -39,7 +40,7 @@ describe('config persistence', () => {
     expect(reloaded.whichTopicByConsumer('G1')).toEqual(new Set(['T']));
   });
 
-  it('auto-creates topics from TBW102 only when enabled, and persists topics and groups', () => {
+  it('auto-creates topics from TBW102 only when enabled, and persists topics and groups', async () => {
     const dir = tempDir();
     let auto = true;
     const topics = new TopicConfigManager(dir, { clusterName: 'C', brokerName: 'b', defaultTopicQueueNums: 8, autoCreateTopicEnable: () => auto, clusterTopicEnable: true, brokerTopicEnable: true });
@@ -47,15 +48,51 @@ describe('config persistence', () => {
     expect(topics.createTopicInSendMessageMethod('New', 'TBW102', 4, 0)).toMatchObject({ readQueueNums: 4, writeQueueNums: 4, perm: 6 });
     auto = false;
     expect(topics.createTopicInSendMessageMethod('Other', 'TBW102', 4, 0)).toBeNull();
+    await topics.persisted();
     const again = new TopicConfigManager(dir, { clusterName: 'C', brokerName: 'b', defaultTopicQueueNums: 8, autoCreateTopicEnable: () => true, clusterTopicEnable: true, brokerTopicEnable: true });
     again.load();
     expect(again.get('New')?.writeQueueNums).toBe(4);
     const groups = new SubscriptionGroupManager(dir, () => false);
     expect(groups.findOrCreate('nope')).toBeUndefined();
     groups.update({ ...groups.findOrCreate('TOOLS_CONSUMER')!, groupName: 'G9', retryMaxTimes: 3 });
+    await groups.persisted();
     const groups2 = new SubscriptionGroupManager(dir, () => false);
     groups2.load();
     expect(groups2.get('G9')?.retryMaxTimes).toBe(3);
+  });
+});
+
+describe('GroupCommitFile', () => {
+  it('writes the changes of one event-loop turn once, resolves waiters after the write, and rejects them when it fails', async () => {
+    const dir = tempDir();
+    let renders = 0;
+    let value = 0;
+    const file = new GroupCommitFile(path.join(dir, 'config', 'x.json'), () => {
+      renders++;
+      return JSON.stringify({ value });
+    });
+    await file.persisted(); // nothing changed: nothing written
+    expect(renders).toBe(0);
+    const waits: Promise<void>[] = [];
+    for (let i = 1; i <= 32; i++) {
+      value = i;
+      file.markDirty();
+      waits.push(file.persisted());
+    }
+    expect(fs.existsSync(path.join(dir, 'config', 'x.json'))).toBe(false); // not before the turn ends
+    await Promise.all(waits);
+    expect(renders).toBe(1);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'config', 'x.json'), 'utf8'))).toEqual({ value: 32 });
+
+    // The folder becomes a file: the write fails, its waiters hear why, and the change is written once it can be.
+    fs.rmSync(path.join(dir, 'config'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'config'), 'not a folder');
+    value = 33;
+    file.markDirty();
+    await expect(file.persisted()).rejects.toMatchObject({ code: 'BROKER_ERR_STORE_IO' });
+    fs.rmSync(path.join(dir, 'config'));
+    await file.persisted();
+    expect(JSON.parse(fs.readFileSync(path.join(dir, 'config', 'x.json'), 'utf8'))).toEqual({ value: 33 });
   });
 });
 

@@ -199,6 +199,7 @@ describe('damaged config JSON', () => {
     const { broker } = await brokerOn(dir);
     await broker.start();
     broker.topicConfigManager.createTopicIfAbsent('ConfiguredTopic', 4, 6);
+    await broker.topicConfigManager.persisted();
     broker.consumerOffsetManager.commitOffset('test', 'CG_config', 'ConfiguredTopic', 1, 42);
     broker.consumerOffsetManager.persist();
     broker.topicConfigManager.persist();

@@ -75,3 +75,68 @@ export function readJsonFile(filePath: string, logger: Logger = silentLogger): u
   if (main.kind === 'damaged') logger.error('config file is damaged and has no backup; starting without its settings', { file: filePath });
   return undefined;
 }
+
+/**
+ * A config file written by group commit: every change made before the next turn of the event loop shares one
+ * write (`render` is called then), so a burst of 32 pipelined topic creates costs one 2.5 MB rewrite instead of
+ * 32 of them on a broker with 10,000 topics. `persisted()` resolves once every change made before the call is on
+ * disk, or rejects with the write's error; a change nobody waits for that fails to write is logged and written
+ * again with the next change or `flushSync()` (shutdown).
+ */
+export class GroupCommitFile {
+  #dirty = false;
+  #scheduled = false;
+  #waiters: { resolve: () => void; reject: (err: unknown) => void }[] = [];
+
+  constructor(
+    readonly filePath: string,
+    private readonly render: () => string,
+    private readonly logger: Logger = silentLogger,
+  ) {}
+
+  /** Something changed: write it soon. */
+  markDirty(): void {
+    this.#dirty = true;
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#write();
+    });
+  }
+
+  /** Resolves when the changes made so far are on disk. */
+  persisted(): Promise<void> {
+    if (!this.#dirty && !this.#scheduled) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ resolve, reject });
+      if (!this.#scheduled) this.markDirty();
+    });
+  }
+
+  /** Writes now, in this turn (load-time repairs, shutdown); throws the write's error. */
+  flushSync(): void {
+    this.#dirty = true;
+    this.#write(true);
+  }
+
+  #write(rethrow = false): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    if (!this.#dirty) {
+      for (const w of waiters) w.resolve();
+      return;
+    }
+    this.#dirty = false;
+    try {
+      writeFileAtomic(this.filePath, this.render());
+    } catch (err) {
+      this.#dirty = true;
+      for (const w of waiters) w.reject(err);
+      if (rethrow) throw err;
+      if (waiters.length === 0) this.logger.error('config file write failed; retried with the next change', { file: this.filePath, error: errorMessage(err) });
+      return;
+    }
+    for (const w of waiters) w.resolve();
+  }
+}

@@ -1,6 +1,6 @@
 /** Subscription group configs, persisted to <store>/config/subscriptionGroup.json. */
 import path from 'node:path';
-import { readJsonFile, writeFileAtomic } from '../config/json-file';
+import { GroupCommitFile, readJsonFile } from '../config/json-file';
 import { integerOf, objectOf } from '../../protocol/json-shape';
 import { silentLogger, type Logger } from '../../util/logger';
 import { newDataVersion, nextDataVersion, type DataVersion } from '../topics/topic-config-manager';
@@ -47,9 +47,11 @@ export class SubscriptionGroupManager {
   readonly table = new Map<string, SubscriptionGroupConfig>();
   readonly dataVersion: DataVersion = newDataVersion();
   readonly #filePath: string;
+  readonly #file: GroupCommitFile;
 
-  constructor(storePathRootDir: string, private readonly autoCreate: () => boolean) {
+  constructor(storePathRootDir: string, private readonly autoCreate: () => boolean, logger?: Logger) {
     this.#filePath = path.join(storePathRootDir, 'config', 'subscriptionGroup.json');
+    this.#file = new GroupCommitFile(this.#filePath, () => JSON.stringify(this.wrapper(), null, 2), logger);
     for (const name of BUILT_IN_GROUPS) this.table.set(name, makeSubscriptionGroupConfig(name, name === 'TOOLS_CONSUMER' || name === '__MONITOR_CONSUMER' ? {} : {}));
   }
 
@@ -67,8 +69,14 @@ export class SubscriptionGroupManager {
     if (version) Object.assign(this.dataVersion, { counter: integerOf(version.counter) ?? 0, timestamp: integerOf(version.timestamp) ?? 0 });
   }
 
+  /** Writes subscriptionGroup.json now (throws BROKER_ERR_STORE_IO). */
   persist(): void {
-    writeFileAtomic(this.#filePath, JSON.stringify(this.wrapper(), null, 2));
+    this.#file.flushSync();
+  }
+
+  /** Resolves once every change made so far is on disk (changes of one event-loop turn share a write). */
+  persisted(): Promise<void> {
+    return this.#file.persisted();
   }
 
   wrapper(): { subscriptionGroupTable: Record<string, SubscriptionGroupConfig>; forbiddenTable: Record<string, never>; dataVersion: DataVersion } {
@@ -93,14 +101,14 @@ export class SubscriptionGroupManager {
   update(config: SubscriptionGroupConfig): void {
     this.table.set(config.groupName, config);
     nextDataVersion(this.dataVersion);
-    this.persist();
+    this.#file.markDirty();
   }
 
   delete(group: string): boolean {
     const removed = this.table.delete(group);
     if (removed) {
       nextDataVersion(this.dataVersion);
-      this.persist();
+      this.#file.markDirty();
     }
     return removed;
   }

@@ -15,7 +15,7 @@ import { validateGroupName, validateTopicName } from './send-message-processor';
 
 const json = (value: unknown) => Buffer.from(JSON.stringify(value));
 
-export function processUpdateAndCreateTopic(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+export async function processUpdateAndCreateTopic(ctx: BrokerContext, request: RemotingCommand): Promise<RemotingCommand> {
   const header = new Header(request);
   const topic = header.string('topic');
   const bad = validateTopicName(topic);
@@ -38,6 +38,7 @@ export function processUpdateAndCreateTopic(ctx: BrokerContext, request: Remotin
   }
   ctx.topicConfigManager.update(config);
   ctx.registerBrokerAll();
+  await ctx.topicConfigManager.persisted();
   return createResponse(request, ResponseCode.SUCCESS);
 }
 
@@ -62,12 +63,13 @@ export function applyTopicAttributes(current: Record<string, string>, text: stri
   return next;
 }
 
-export function processDeleteTopic(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+export async function processDeleteTopic(ctx: BrokerContext, request: RemotingCommand): Promise<RemotingCommand> {
   const topic = new Header(request).string('topic');
   ctx.topicConfigManager.delete(topic);
   ctx.consumerOffsetManager.removeTopic(topic);
   ctx.store.deleteTopics([topic]);
   ctx.registerBrokerAll();
+  await ctx.topicConfigManager.persisted();
   return createResponse(request, ResponseCode.SUCCESS);
 }
 
@@ -106,7 +108,7 @@ const GROUP_INTEGER_FIELDS: Record<string, [number, number]> = {
   consumeTimeoutMinute: [0, 2 ** 31 - 1],
 };
 
-export function processUpdateAndCreateSubscriptionGroup(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+export async function processUpdateAndCreateSubscriptionGroup(ctx: BrokerContext, request: RemotingCommand): Promise<RemotingCommand> {
   let raw: Record<string, unknown> | undefined;
   try {
     raw = request.body ? objectOf(parseJavaJson(request.body.toString('utf8'))) : undefined;
@@ -125,6 +127,7 @@ export function processUpdateAndCreateSubscriptionGroup(ctx: BrokerContext, requ
     return createResponse(request, ResponseCode.SYSTEM_ERROR, 'attributes must be an object of strings');
   }
   ctx.subscriptionGroupManager.update(makeSubscriptionGroupConfig(raw.groupName, raw));
+  await ctx.subscriptionGroupManager.persisted();
   return createResponse(request, ResponseCode.SUCCESS);
 }
 
@@ -139,11 +142,12 @@ export function processGetSubscriptionGroupConfig(ctx: BrokerContext, request: R
   return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(config));
 }
 
-export function processDeleteSubscriptionGroup(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+export async function processDeleteSubscriptionGroup(ctx: BrokerContext, request: RemotingCommand): Promise<RemotingCommand> {
   const header = new Header(request);
   const group = header.string('groupName');
   ctx.subscriptionGroupManager.delete(group);
   if (header.optBoolean('cleanOffset')) ctx.consumerOffsetManager.removeGroup(group);
+  await ctx.subscriptionGroupManager.persisted();
   return createResponse(request, ResponseCode.SUCCESS);
 }
 

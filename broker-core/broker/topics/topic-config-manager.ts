@@ -1,6 +1,6 @@
 /** Topic configurations, persisted to <store>/config/topics.json in fastjson's TopicConfigSerializeWrapper shape. */
 import path from 'node:path';
-import { readJsonFile, writeFileAtomic } from '../config/json-file';
+import { GroupCommitFile, readJsonFile } from '../config/json-file';
 import { TOPIC_QUEUE_NUMS_MAX } from '../../config/limits';
 import { integerOf, objectOf } from '../../protocol/json-shape';
 import { silentLogger, type Logger } from '../../util/logger';
@@ -97,12 +97,14 @@ export class TopicConfigManager {
   readonly topicConfigTable = new Map<string, TopicConfig>();
   readonly dataVersion: DataVersion = newDataVersion();
   readonly #filePath: string;
+  readonly #file: GroupCommitFile;
 
   constructor(
     storePathRootDir: string,
-    private readonly options: { clusterName: string; brokerName: string; defaultTopicQueueNums: number; autoCreateTopicEnable: () => boolean; clusterTopicEnable: boolean; brokerTopicEnable: boolean },
+    private readonly options: { clusterName: string; brokerName: string; defaultTopicQueueNums: number; autoCreateTopicEnable: () => boolean; clusterTopicEnable: boolean; brokerTopicEnable: boolean; logger?: Logger },
   ) {
     this.#filePath = path.join(storePathRootDir, 'config', 'topics.json');
+    this.#file = new GroupCommitFile(this.#filePath, () => JSON.stringify(this.wrapper(), null, 2), options.logger);
     const system: TopicConfig[] = [
       makeTopicConfig(TopicValidator.RMQ_SYS_SELF_TEST_TOPIC, 1),
       makeTopicConfig(TopicValidator.RMQ_SYS_BENCHMARK_TOPIC, 1024),
@@ -142,8 +144,14 @@ export class TopicConfigManager {
     this.#ensureDefaultTopic();
   }
 
+  /** Writes topics.json now (throws BROKER_ERR_STORE_IO). */
   persist(): void {
-    writeFileAtomic(this.#filePath, JSON.stringify(this.wrapper(), null, 2));
+    this.#file.flushSync();
+  }
+
+  /** Resolves once every change made so far is in topics.json (changes of one event-loop turn share a write). */
+  persisted(): Promise<void> {
+    return this.#file.persisted();
   }
 
   wrapper(): { dataVersion: DataVersion; topicConfigTable: Record<string, TopicConfig> } {
@@ -156,18 +164,18 @@ export class TopicConfigManager {
     return this.topicConfigTable.get(topic);
   }
 
-  /** Creates or replaces a topic (UPDATE_AND_CREATE_TOPIC). */
+  /** Creates or replaces a topic (UPDATE_AND_CREATE_TOPIC); on disk once `persisted()` resolves. */
   update(config: TopicConfig): void {
     this.topicConfigTable.set(config.topicName, config);
     nextDataVersion(this.dataVersion);
-    this.persist();
+    this.#file.markDirty();
   }
 
   delete(topic: string): boolean {
     const removed = this.topicConfigTable.delete(topic);
     if (removed) {
       nextDataVersion(this.dataVersion);
-      this.persist();
+      this.#file.markDirty();
     }
     return removed;
   }
