@@ -117,16 +117,18 @@ function pickQueueId(config: TopicConfig, requested: number): number | null {
 }
 
 /** Moves a DELAY message into SCHEDULE_TOPIC_XXXX (queue = level − 1), keeping the real topic/queue. */
-function applyDelay(ctx: BrokerContext, message: MessageToStore, props: Record<string, string>): void {
+/** Redirects a delayed message to SCHEDULE_TOPIC_XXXX; true when it changed the message's properties. */
+function applyDelay(ctx: BrokerContext, message: MessageToStore, props: Record<string, string>): boolean {
   const level = Number(props[PROPERTY_DELAY] ?? 0);
-  if (!(level > 0)) return;
-  if ((message.sysFlag & TRANSACTION_TYPE_MASK) === TRANSACTION_PREPARED_TYPE || (message.sysFlag & TRANSACTION_TYPE_MASK) === TRANSACTION_ROLLBACK_TYPE) return;
+  if (!(level > 0)) return false;
+  if ((message.sysFlag & TRANSACTION_TYPE_MASK) === TRANSACTION_PREPARED_TYPE || (message.sysFlag & TRANSACTION_TYPE_MASK) === TRANSACTION_ROLLBACK_TYPE) return false;
   const clamped = Math.min(level, delayLevelCount(ctx));
   props[PROPERTY_DELAY] = String(clamped);
   props[PROPERTY_REAL_TOPIC] = message.topic;
   props[PROPERTY_REAL_QUEUE_ID] = String(message.queueId);
   message.topic = TopicValidator.RMQ_SYS_SCHEDULE_TOPIC;
   message.queueId = clamped - 1;
+  return true;
 }
 
 export async function processSendMessage(ctx: BrokerContext, rawRequest: RemotingCommand, connection: RemotingConnection): Promise<RemotingCommand> {
@@ -208,8 +210,7 @@ export async function processSendMessage(ctx: BrokerContext, rawRequest: Remotin
       delete props[PROPERTY_DELAY];
       message.propertiesString = encodePropertiesString(props);
       ctx.transaction.toHalf(message);
-    } else {
-      applyDelay(ctx, message, props);
+    } else if (applyDelay(ctx, message, props)) {
       message.propertiesString = encodePropertiesString(props);
     }
     const result = await ctx.store.putMessage(message);
