@@ -25,11 +25,11 @@ export function AppShell({ children }: { children: ReactNode }) {
   const pathname = usePathname();
   const { t, lang, setLang } = useI18n();
   if (pathname === '/login') return <main className="mx-auto w-full max-w-md flex-1 px-4 py-16">{children}</main>;
-  const linkClass = (active: boolean) => `rounded px-3 py-1.5 text-sm ${active ? 'bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900' : 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`;
+  const linkClass = (active: boolean) => `rounded px-2.5 py-1.5 text-sm ${active ? 'bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900' : 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`;
   return (
     <div className="flex min-h-screen flex-col">
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <div className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-x-6 gap-y-2 px-4 py-2">
+        <div className="mx-auto flex max-w-[1600px] flex-wrap items-center gap-x-4 gap-y-2 px-4 py-2">
           <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
             <span aria-hidden className="inline-block h-3 w-3 rounded-sm bg-orange-500" />
             Rocketdeck
@@ -42,7 +42,7 @@ export function AppShell({ children }: { children: ReactNode }) {
                   key={item.href}
                   href={item.href}
                   aria-current={active ? 'page' : undefined}
-                  className={`rounded px-3 py-1.5 text-sm ${active ? 'bg-slate-900 text-white dark:bg-slate-100 dark:text-slate-900' : 'text-slate-600 hover:bg-slate-100 dark:text-slate-300 dark:hover:bg-slate-800'}`}
+                  className={linkClass(active)}
                 >
                   {t(item.label)}
                 </Link>

@@ -27,9 +27,11 @@ export function LivenessBadge() {
       ? t('shell.checking')
       : !data.namesrv.reachable
         ? `${t('shell.namesrv')} ${t('shell.unreachable')}`
-        : total === 0
-          ? `${t('shell.namesrv')} ${t('shell.reachable')} · ${t('shell.noBrokers')}`
-          : `${t('shell.namesrv')} ${t('shell.reachable')} · ${t('shell.brokersAlive', { alive, total })}`;
+        : null;
+  // A reachable NameServer is said in full from 1536 px on; narrower, only the brokers part shows (the rest
+  // stays for screen readers), so the header keeps to one line. Faults are always said in full.
+  const reachable = `${t('shell.namesrv')} ${t('shell.reachable')} · `;
+  const brokers = total === 0 ? t('shell.noBrokers') : t('shell.brokersAlive', { alive, total });
   return (
     <div className="relative">
       <button
@@ -37,10 +39,18 @@ export function LivenessBadge() {
         data-testid="liveness-badge"
         onClick={() => setOpen((v) => !v)}
         aria-expanded={open}
+        title={summary ?? `${reachable}${brokers}`}
         className="flex items-center gap-2 rounded-full border border-slate-300 px-3 py-1 text-xs dark:border-slate-700"
       >
         <span aria-hidden className={`inline-block h-2 w-2 rounded-full ${color}`} />
-        <span>{summary}</span>
+        {summary !== null ? (
+          <span>{summary}</span>
+        ) : (
+          <span>
+            <span className="sr-only 2xl:not-sr-only">{reachable}</span>
+            {brokers}
+          </span>
+        )}
       </button>
       {open && data && (
         <div role="dialog" aria-label="Cluster liveness" className="absolute right-0 z-20 mt-2 w-96 rounded-md border border-slate-200 bg-white p-3 text-xs shadow-lg dark:border-slate-700 dark:bg-slate-900">
