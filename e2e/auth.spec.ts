@@ -165,6 +165,38 @@ test.describe('console sign-in and roles', () => {
     expect((await api.get(`/api/topics/${topic}Ro?view=route`)).status()).toBe(404);
   });
 
+  test('a read-only user moves its own session among the saved cluster connections, never to a typed address', async ({ page }) => {
+    // The same NameServer under another name: a second saved connection an admin adds.
+    const other = namesrvAddr.replace('127.0.0.1', 'localhost');
+    expect((await api.post('/api/ops', { data: { action: 'add', namesrvAddr: other } })).status()).toBe(200);
+    try {
+      await signIn(page, VIEWER);
+      await page.goto('/ops');
+      await expect(page.getByTestId('ops-current')).toHaveText(namesrvAddr);
+      await expect(page.getByText('an admin adds new addresses')).toBeVisible();
+      const list = page.getByTestId('namesrv-list');
+      await expect(list.getByRole('button', { name: 'Remove' })).toHaveCount(0);
+      await list.locator('tr', { hasText: other }).getByRole('button', { name: 'Use' }).click();
+      await expect(page.getByTestId('ops-current')).toHaveText(other);
+      await expect(page.getByRole('status')).toContainText(other);
+      await page.goto('/topic');
+      await expect(page.getByTestId('topic-list').locator('tr', { hasText: topic })).toBeVisible(); // pages follow the session's cluster
+      await page.goto('/ops');
+      await list.locator('tr', { hasText: namesrvAddr }).getByRole('button', { name: 'Use' }).click();
+      await expect(page.getByTestId('ops-current')).toHaveText(namesrvAddr);
+
+      const typed = await page.request.post('/api/ops/session', { data: { action: 'use', namesrvAddr: '192.0.2.7:9876' } });
+      expect(typed.status()).toBe(400);
+      expect((await typed.json()).error.fields.namesrvAddr).toContain('is not a saved cluster connection');
+      const bad = await page.request.post('/api/ops/session', { data: { action: 'switch', namesrvAddr: other } });
+      expect(bad.status()).toBe(400);
+      expect((await page.request.post('/api/ops', { data: { action: 'switch', namesrvAddr: other } })).status()).toBe(403);
+      expect((await page.request.post('/api/ops', { data: { action: 'add', namesrvAddr: '192.0.2.7:9876' } })).status()).toBe(403);
+    } finally {
+      expect((await api.post('/api/ops', { data: { action: 'remove', namesrvAddr: other } })).status()).toBe(200);
+    }
+  });
+
   test('an admin writes, and the audit shows who changed what, before and after', async ({ page }) => {
     await signIn(page, ADMIN);
     await page.goto('/topic');

@@ -229,6 +229,12 @@ export const opsActionSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('reset') }),
 ], { error: 'action must be switch, add, remove or reset' });
 
+/** POST /api/ops/session: this session onto a saved cluster connection, or back to the default. */
+export const opsSessionSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('use'), ...namesrvSchema.shape }),
+  z.object({ action: z.literal('reset') }),
+], { error: 'action must be use or reset' });
+
 export const producerQuerySchema = z.object({ topic: existingTopicSchema, group: groupNameSchema });
 
 export const resendMessageSchema = z.object({ topic: existingTopicSchema, group: groupNameSchema, clientId: z.string().max(255).optional() });

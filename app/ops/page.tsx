@@ -25,13 +25,17 @@ export default function OpsPage() {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [note, setNote] = useState<string | null>(null);
   const mutation = useMutation({
-    mutationFn: (body: { action: string; namesrvAddr?: string }) => fetchJson<OpsState>('/api/ops', { method: 'POST', body: JSON.stringify(body) }),
+    // Using a listed connection (or going back to the default) is this session's own choice, open to read-only
+    // users too (/api/ops/session); typing a new address, saving and forgetting lists are admin writes (/api/ops).
+    mutationFn: (body: { action: string; namesrvAddr?: string }) =>
+      fetchJson<OpsState>(body.action === 'use' || body.action === 'reset' ? '/api/ops/session' : '/api/ops', { method: 'POST', body: JSON.stringify(body) }),
     onSuccess: (next, body) => {
       queryClient.setQueryData(queryKeys.ops(), next);
       setErrors({});
-      setNote(body.action === 'switch' || body.action === 'reset' ? t('ops.switched', { addr: next.current }) : null);
+      const switched = body.action === 'switch' || body.action === 'use' || body.action === 'reset';
+      setNote(switched ? t('ops.switched', { addr: next.current }) : null);
       // Everything else on screen came from the previous cluster.
-      if (body.action === 'switch' || body.action === 'reset') void queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'ops' });
+      if (switched) void queryClient.invalidateQueries({ predicate: (q) => q.queryKey[0] !== 'ops' });
     },
     onError: (err) => setErrors(errorsOf(err)),
   });
@@ -62,7 +66,7 @@ export default function OpsPage() {
           )}
         </section>
       )}
-      <AdminOnly>
+      <AdminOnly fallback={<p className="text-sm text-slate-600 dark:text-slate-300">{t('ops.readOnlyHint')}</p>}>
         <form onSubmit={submit('switch')} noValidate className="flex flex-wrap items-end gap-3">
           <Field name="namesrvAddr" label={t('ops.address')} error={errors.namesrvAddr} className="w-96">
             <input name="namesrvAddr" placeholder="127.0.0.1:9876;10.0.0.2:9876" className={`${inputClass} font-mono`} value={addr} onChange={(e) => setAddr(e.target.value)} aria-invalid={!!errors.namesrvAddr} />
@@ -94,12 +98,12 @@ export default function OpsPage() {
                 </td>
                 <ClusterHealthCells namesrvAddr={s} />
                 <td className={`${td} space-x-2`}>
+                  {s !== data.current && (
+                    <button type="button" disabled={mutation.isPending} className={smallButton} onClick={() => mutation.mutate(s === data.default ? { action: 'reset' } : { action: 'use', namesrvAddr: s })}>
+                      {t('ops.use')}
+                    </button>
+                  )}
                   <AdminOnly>
-                    {s !== data.current && (
-                      <button type="button" className={smallButton} onClick={() => (s === data.default ? mutation.mutate({ action: 'reset' }) : mutation.mutate({ action: 'switch', namesrvAddr: s }))}>
-                        {t('ops.use')}
-                      </button>
-                    )}
                     {s !== data.default && (
                       <button type="button" className={dangerButton} onClick={() => mutation.mutate({ action: 'remove', namesrvAddr: s })}>
                         {t('common.remove')}

@@ -22,6 +22,7 @@ import {
   messageKeyQuerySchema,
   messageQuerySchema,
   opsActionSchema,
+  opsSessionSchema,
   producerQuerySchema,
   resendMessageSchema,
   resetOffsetSchema,
@@ -100,6 +101,7 @@ export const operations: ApiOperation[] = [
   { method: 'get', path: '/api/dashboard', tag: 'Cluster', summary: "The collector's samples of one day: broker TPS, top topics", query: [dashboardQuerySchema] },
   { method: 'get', path: '/api/ops', tag: 'Cluster', summary: 'The NameServer list of this browser session, the default and the saved lists' },
   { method: 'post', path: '/api/ops', tag: 'Cluster', summary: 'Switch this session to a NameServer list, save or forget one, or reset', body: opsActionSchema },
+  { method: 'post', path: '/api/ops/session', tag: 'Cluster', summary: 'Move this browser session to a saved cluster connection, or back to the default', description: 'For every signed-in user, read-only too: only the console default or a list an admin saved (400 for any other address); changes nothing but this session\'s cookie.', body: opsSessionSchema },
   { method: 'get', path: '/api/ops/health', tag: 'Cluster', summary: 'Health of one cluster connection the OPS page lists: NameServers answering, brokers alive, topics', description: 'Only a saved list, the console default or this session\'s list is probed (400 for any other address).', query: [namesrvSchema], success: json('{ namesrvAddr, reachable, namesrvs, clusters, brokers: { total, alive, notAnswering }, topics, unevenRegistration, error?, checkedAt }') },
   // Topics
   { method: 'get', path: '/api/topics', tag: 'Topics', summary: 'Every topic with its kind and message type', cluster: true },

@@ -67,6 +67,8 @@ describe('request policy', () => {
     ['read-only POST to an unknown API', 'reader', 'POST', '/api/acl/accounts', '403 forbidden'],
     ['read-only signs out', 'reader', 'POST', '/api/auth/logout', 'allow rita/read-only'],
     ['read-only changes own password', 'reader', 'POST', '/api/auth/password', 'allow rita/read-only'],
+    ['read-only moves its session to a saved cluster', 'reader', 'POST', '/api/ops/session', 'allow rita/read-only'],
+    ['read-only switches to a typed address', 'reader', 'POST', '/api/ops', '403 forbidden'],
     ['read-only lists tokens', 'reader', 'GET', '/api/tokens', '403 forbidden'],
     ['read-only lists users', 'reader', 'GET', '/api/users', '403 forbidden'],
     ['admin lists tokens', 'admin', 'GET', '/api/tokens', 'allow ann/admin'],

@@ -1,7 +1,7 @@
 /**
  * Non-GET requests that the policy lets a read-only user (or token) make, by method AND path. Two kinds:
  *
- *   - account writes: a user's own sign-in, sign-out and password (audited like every write);
+ *   - account writes: a user's own sign-in, sign-out, password and session cluster (audited like every write);
  *   - read-like requests: POST/DELETE only because their input is large or because they stop a job, yet they
  *     change nothing shared (no broker, cluster, user or file state). Browsing messages is reading, a preview is
  *     reading. These are NOT recorded in the audit log (a scan polled by every open Explorer tab would flood
@@ -27,6 +27,7 @@ export const ACCOUNT_WRITES: readonly RouteRule[] = [
   { method: 'POST', path: '/api/auth/login', why: 'signing in' },
   { method: 'POST', path: '/api/auth/logout', why: 'ending one’s own session' },
   { method: 'POST', path: '/api/auth/password', why: 'changing one’s own password' },
+  { method: 'POST', path: '/api/ops/session', why: 'moving one’s own browser session to a cluster connection an admin saved' },
 ];
 
 export const READ_LIKE_WRITES: readonly RouteRule[] = [
