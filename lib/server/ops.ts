@@ -46,9 +46,11 @@ export async function switchSession(list: string[]): Promise<{ ok: true } | { ok
   return { ok: true };
 }
 
-/** This session back on the console's default NameServer list. */
-export async function resetSession(): Promise<void> {
+/** This session back on the console's default NameServer list; the OPS state to answer. */
+export async function resetSession() {
   (await cookies()).delete(NAMESRV_COOKIE);
+  // The request still carries the old cookie, so the state says the default in so many words.
+  return { ...(await opsState()), current: consoleNamesrvAddr(), usingDefault: true };
 }
 
 /** What GET /api/ops answers: this session's list, the default, and every list it may switch to. */

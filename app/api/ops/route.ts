@@ -22,10 +22,7 @@ export async function POST(request: Request) {
   if (!body.ok) return body.response;
   const input = body.value;
   auditDetail(request, { action: `ops.${input.action}`, target: 'namesrvAddr' in input ? input.namesrvAddr : '', before: { current: await sessionNamesrvAddr(), saved: savedNamesrvLists() } });
-  if (input.action === 'reset') {
-    await resetSession();
-    return ok({ ...(await opsState()), current: consoleNamesrvAddr(), usingDefault: true });
-  }
+  if (input.action === 'reset') return ok(await resetSession());
   const parsed = parseNamesrvList(input.namesrvAddr);
   if (!parsed.ok) return invalid({ namesrvAddr: parsed.error });
   const list = parsed.list.join(';');

@@ -17,17 +17,11 @@ export async function POST(request: Request) {
   if (!body.ok) return body.response;
   const input = body.value;
   auditDetail(request, { action: `ops.session.${input.action}`, target: input.action === 'use' ? input.namesrvAddr : consoleNamesrvAddr(), before: { current: await sessionNamesrvAddr() } });
-  if (input.action === 'reset') {
-    await resetSession();
-    return ok({ ...(await opsState()), current: consoleNamesrvAddr(), usingDefault: true });
-  }
+  if (input.action === 'reset') return ok(await resetSession());
   const parsed = parseNamesrvList(input.namesrvAddr);
   if (!parsed.ok) return invalid({ namesrvAddr: parsed.error });
   const list = parsed.list.join(';');
-  if (list === consoleNamesrvAddr()) {
-    await resetSession();
-    return ok({ ...(await opsState()), current: list, usingDefault: true });
-  }
+  if (list === consoleNamesrvAddr()) return ok(await resetSession());
   if (!savedNamesrvLists().includes(list)) return invalid({ namesrvAddr: `${list} is not a saved cluster connection; an admin saves it on the OPS page first` });
   const switched = await switchSession(parsed.list);
   if (!switched.ok) return invalid({ namesrvAddr: switched.error });
