@@ -632,16 +632,25 @@ export class AdminClient {
    */
   async resetQueueOffsets(consumerGroup: string, entries: ResetOffsetEntry[]): Promise<QueueResetResult[]> {
     const masters = await this.masterAddresses();
-    const out: QueueResetResult[] = [];
-    for (const { queue, offset } of entries) {
+    const planned: { entry: ResetOffsetEntry; addr: string }[] = [];
+    // Every queue is checked before anything is written.
+    for (const entry of entries) {
+      const { queue, offset } = entry;
       const addr = masters.get(queue.brokerName);
       if (!addr) throw new BrokerError('BROKER_ERR_NO_ROUTE', `broker ${queue.brokerName} has no master registered`);
-      // Checked before anything is written: the commit below comes first (for RocketMQ 4.x brokers).
       const [min, max] = await Promise.all([this.minOffset(addr, queue.topic, queue.queueId), this.maxOffset(addr, queue.topic, queue.queueId)]);
       if (!Number.isSafeInteger(offset) || offset < min || offset > max) {
         throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `offset ${offset} is outside queue ${queue.brokerName}:${queue.queueId} of ${queue.topic} (${min} to ${max})`);
       }
-      await this.updateConsumerOffset(addr, consumerGroup, queue.topic, queue.queueId, offset);
+      planned.push({ entry, addr });
+    }
+    // Every commit before the first push: a RocketMQ 4.x broker pushes the whole committed table each time, and a
+    // client that applies a push commits what it was told, so a push sent between two commits would carry (and
+    // have the client write back) the old offset of a queue not yet committed.
+    for (const { entry, addr } of planned) await this.updateConsumerOffset(addr, consumerGroup, entry.queue.topic, entry.queue.queueId, entry.offset);
+    const out: QueueResetResult[] = [];
+    for (const { entry, addr } of planned) {
+      const { queue, offset } = entry;
       const response = await this.#invoke(
         addr, RequestCode.INVOKE_BROKER_TO_RESET_OFFSET,
         { topic: queue.topic, group: consumerGroup, timestamp: -1, isForce: false, queueId: queue.queueId, offset },
