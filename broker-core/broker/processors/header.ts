@@ -98,6 +98,7 @@ export const SEND_V2_FIELDS: Record<string, string> = {
 
 export function sendHeaderFromV2(request: RemotingCommand): RemotingCommand {
   const fields: Record<string, string> = {};
-  for (const [key, value] of Object.entries(request.extFields ?? {})) fields[SEND_V2_FIELDS[key] ?? key] = value;
+  const v2 = request.extFields ?? {};
+  for (const key in v2) fields[Object.hasOwn(SEND_V2_FIELDS, key) ? SEND_V2_FIELDS[key]! : key] = v2[key]!;
   return { ...request, extFields: fields };
 }
