@@ -33,7 +33,7 @@ describe('Header integer fields (Integer.parseInt / Long.parseLong semantics)', 
   });
 
   it('reads absent, empty and "null" as absent', () => {
-    for (const fields of [{}, { q: '' }, { q: 'null' }]) expect(header(fields).optInt('q')).toBeUndefined();
+    for (const fields of [{}, { q: '' }, { q: 'null' }] as Record<string, string>[]) expect(header(fields).optInt('q')).toBeUndefined();
     expect(() => header({}).int('q')).toThrow(/<q> is null/);
   });
 });
