@@ -158,6 +158,7 @@ export class BrokerController implements BrokerContext {
       [RequestCode.GET_BROKER_CONFIG, admin.processGetBrokerConfig],
       [RequestCode.UPDATE_BROKER_CONFIG, admin.processUpdateBrokerConfig],
       [RequestCode.GET_BROKER_RUNTIME_INFO, admin.processGetBrokerRuntimeInfo],
+      [RequestCode.VIEW_BROKER_STATS_DATA, admin.processViewBrokerStatsData],
       [RequestCode.GET_TOPIC_STATS_INFO, admin.processGetTopicStatsInfo],
       [RequestCode.GET_CONSUME_STATS, admin.processGetConsumeStats],
       [RequestCode.GET_BROKER_CONSUME_STATS, admin.processGetBrokerConsumeStats],

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestCluster, type TestCluster } from '../testing/start-test-cluster';
 import { AdminClient } from './admin-client';
+import { Producer } from './producer';
+import { PullConsumer } from './pull-consumer';
 
 let cluster: TestCluster;
 let admin: AdminClient;
@@ -26,6 +28,32 @@ describe('AdminClient over the protocol', () => {
     const config = await admin.getBrokerConfig(cluster.brokerAddr);
     expect(config.brokerName).toBe(names[0]);
     expect(config.flushDiskType).toBe("ASYNC_FLUSH");
+  });
+
+  it('answers VIEW_BROKER_STATS_DATA (mqadmin statsAll) for a topic, a topic@group, and the broker', async () => {
+    await admin.createOrUpdateTopic(cluster.brokerAddr, { topicName: 'StatsTopic', readQueueNums: 1, writeQueueNums: 1, perm: 6 });
+    await expect(admin.viewBrokerStatsData(cluster.brokerAddr, 'TOPIC_PUT_NUMS', 'StatsTopic')).rejects.toMatchObject({ responseCode: 1, remark: 'The stats <TOPIC_PUT_NUMS> <StatsTopic> not exist' });
+    const producer = new Producer({ namesrvAddr: cluster.namesrvAddr, groupName: 'PG_stats' });
+    await producer.start();
+    for (let i = 0; i < 5; i++) await producer.send({ topic: 'StatsTopic', body: `m${i}` });
+    await producer.sendBatch([{ topic: 'StatsTopic', body: 'b1' }, { topic: 'StatsTopic', body: 'b2' }, { topic: 'StatsTopic', body: 'b3' }]);
+    await producer.shutdown();
+    const put = await admin.viewBrokerStatsData(cluster.brokerAddr, 'TOPIC_PUT_NUMS', 'StatsTopic');
+    // 8 messages in 6 puts, in every window; the rate is over the window's length.
+    for (const w of [put.statsMinute, put.statsHour, put.statsDay]) expect([w.sum, w.avgpt]).toEqual([8, 8 / 6]);
+    expect([put.statsMinute.tps, put.statsHour.tps, put.statsDay.tps]).toEqual([8 / 60, 8 / 3600, 8 / 86_400]);
+
+    const consumer = new PullConsumer({ namesrvAddr: cluster.namesrvAddr, groupName: 'CG_stats' });
+    await consumer.start();
+    const [queue] = await consumer.fetchSubscribeMessageQueues('StatsTopic');
+    expect((await consumer.pull(queue!, '*', 0, 32)).msgFoundList).toHaveLength(8);
+    await consumer.shutdown();
+    const got = await admin.viewBrokerStatsData(cluster.brokerAddr, 'GROUP_GET_NUMS', 'StatsTopic@CG_stats');
+    expect(got.statsMinute.sum).toBe(8);
+    const broker = await admin.viewBrokerStatsData(cluster.brokerAddr, 'BROKER_PUT_NUMS', 'DefaultCluster');
+    expect(broker.statsDay.sum).toBeGreaterThanOrEqual(8);
+    await expect(admin.viewBrokerStatsData(cluster.brokerAddr, 'TOPIC_PUT_SIZE', 'StatsTopic')).rejects.toMatchObject({ remark: 'The stats <TOPIC_PUT_SIZE> <StatsTopic> not exist' });
+    await expect(admin.viewBrokerStatsData(cluster.brokerAddr, 'BROKER_PUT_NUMS', 'OtherCluster')).rejects.toMatchObject({ responseCode: 1 });
   });
 
   it('creates a topic, sees its route and per-queue stats, deletes it', async () => {

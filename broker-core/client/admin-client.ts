@@ -187,6 +187,20 @@ export interface BrokerAclConfig {
 
 export const PERM_READ = 0x4;
 export const PERM_WRITE = 0x2;
+
+/** One window of VIEW_BROKER_STATS_DATA: messages in it, per second, and per call (avgpt). */
+export interface BrokerStatsItem {
+  sum: number;
+  tps: number;
+  avgpt: number;
+}
+
+/** RocketMQ's BrokerStatsData: one counter over the last minute, hour and day. */
+export interface BrokerStatsData {
+  statsMinute: BrokerStatsItem;
+  statsHour: BrokerStatsItem;
+  statsDay: BrokerStatsItem;
+}
 export const PERM_INHERIT = 0x1;
 
 const DEFAULT_TIMEOUT_MS = 5_000;
@@ -327,6 +341,20 @@ export class AdminClient {
     const table: Record<string, string> = {};
     for (const [k, v] of entriesOf(raw.table)) table[String(k)] = String(v);
     return table;
+  }
+
+  /**
+   * VIEW_BROKER_STATS_DATA: one broker counter over the last minute, hour and day, as mqadmin statsAll reads it.
+   * statsName TOPIC_PUT_NUMS (key: topic), GROUP_GET_NUMS (key: topic@group), BROKER_PUT_NUMS / BROKER_GET_NUMS
+   * (key: cluster name); a RemoteError SYSTEM_ERROR "The stats <name> <key> not exist" when nothing was counted.
+   */
+  async viewBrokerStatsData(brokerAddr: string, statsName: string, statsKey: string): Promise<BrokerStatsData> {
+    const raw = AdminClient.#json<Record<string, unknown>>(await this.#invoke(brokerAddr, RequestCode.VIEW_BROKER_STATS_DATA, { statsName, statsKey }));
+    const item = (value: unknown): BrokerStatsItem => {
+      const o = (value ?? {}) as Record<string, unknown>;
+      return { sum: Number(o.sum ?? 0), tps: Number(o.tps ?? 0), avgpt: Number(o.avgpt ?? 0) };
+    };
+    return { statsMinute: item(raw.statsMinute), statsHour: item(raw.statsHour), statsDay: item(raw.statsDay) };
   }
 
   /** GET_BROKER_CONFIG: the broker's configuration (Java properties text, parsed). */

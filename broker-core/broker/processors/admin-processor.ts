@@ -151,6 +151,20 @@ export async function processDeleteSubscriptionGroup(ctx: BrokerContext, request
   return createResponse(request, ResponseCode.SUCCESS);
 }
 
+/**
+ * VIEW_BROKER_STATS_DATA (mqadmin statsAll, RocketMQ Dashboard's collector): a BrokerStatsData of the counter the
+ * stats name and key select, {statsMinute, statsHour, statsDay} each {sum, tps, avgpt}; SYSTEM_ERROR with
+ * RocketMQ's remark when there is no such counter.
+ */
+export function processViewBrokerStatsData(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const header = new Header(request);
+  const statsName = header.string('statsName');
+  const statsKey = header.string('statsKey');
+  const counter = ctx.stats.counterFor(statsName, statsKey, ctx.config.brokerClusterName);
+  if (!counter) return createResponse(request, ResponseCode.SYSTEM_ERROR, `The stats <${statsName}> <${statsKey}> not exist`);
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(counter.windows()));
+}
+
 export function processGetBrokerConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
   const version = ctx.topicConfigManager.dataVersion;
   return createResponse(request, ResponseCode.SUCCESS, undefined, { version: JSON.stringify(version) }, Buffer.from(brokerConfigToProperties(ctx.config)));
