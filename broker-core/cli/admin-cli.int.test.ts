@@ -141,6 +141,13 @@ describe('rocketdeck admin: groups and connections', () => {
     // The live consumer was told to restart from 0, consumes all 10 again and commits.
     await waitFor(() => consumed >= 20, { timeoutMs: 15_000, message: () => `consumed ${consumed} of 20 after the reset` });
 
+    // statsAll, mqadmin's columns: 10 in, 20 out (the reset read them again), TPS over the last minute.
+    const statsAll = await cli(['statsAll', '-t', 'CliGroup']);
+    expect(statsAll.code).toBe(0);
+    expect(statsAll.out).toMatch(/#Topic\s+#Consumer Group\s+#Accumulation\s+#InTPS\s+#OutTPS\s+#InMsg24Hour\s+#OutMsg24Hour/);
+    expect(statsAll.out).toMatch(/CliGroup\s+CG_cli_live\s+\d+\s+0\.17\s+0\.33\s+10\s+20\n/);
+    expect((await cli(['statsAll', '-a'])).out).not.toMatch(/^TBW102/m); // -a: only topics with traffic
+
     expect(await cli(['consumerConnection', '-g', 'CG_nobody'])).toMatchObject({ code: 1, err: expect.stringContaining('no online clients') });
     expect(await cli(['consumerProgress', '-g', 'CG_nobody'])).toMatchObject({ code: 1, err: expect.stringContaining('has no offsets') });
     expect(await cli(['resetOffsetByTime', '-g', 'CG_cli_live', '-t', 'CliGroup', '-s', 'yesterday'])).toMatchObject({ code: 1, err: expect.stringContaining('is not a time') });

@@ -34,6 +34,8 @@ subcommands:
   getBrokerConfig -b host:port
   consumerProgress   -g group [-t topic]   lag per queue of a consumer group
   consumerConnection -g group              clients and subscriptions of a consumer group
+  statsAll        [-t topic] [-a]      per topic and consumer group: accumulation, TPS over the last minute,
+                                       messages in the last 24 h (-a: only topics with traffic)
   producerConnection -g group -t topic     clients of a producer group
   updateSubGroup  -g group (-c cluster | -b host:port) [-s consumeEnable] [-m consumeFromMinEnable]
                   [-d consumeBroadcastEnable] [-o consumeMessageOrderly] [-q retryQueueNums] [-r retryMaxTimes]
@@ -59,8 +61,14 @@ function parseFlags(args: string[]): { positional: string[]; flags: Map<string, 
     const arg = args[i]!;
     if (arg.startsWith('-') && arg.length > 1) {
       const value = args[i + 1];
-      if (value === undefined || value.startsWith('-')) throw new UsageError(`option ${arg} needs a value`);
-      flags.set(arg.replace(/^-+/, ''), value);
+      const name = arg.replace(/^-+/, '');
+      if (value === undefined || value.startsWith('-')) {
+        // statsAll's -a stands alone, as in mqadmin (elsewhere -a takes a value: updateAclConfig -a accessKey).
+        if (name !== 'a') throw new UsageError(`option ${arg} needs a value`);
+        flags.set(name, 'true');
+        continue;
+      }
+      flags.set(name, value);
       i++;
     } else positional.push(arg);
   }
@@ -316,6 +324,45 @@ export async function runAdminCli(args: string[], io: Io): Promise<number> {
           return 1;
         }
         out(table(rows) + `\nConsume TPS: ${tps.toFixed(2)}\nDiff Total: ${total}\n`);
+        return 0;
+      }
+      case 'statsAll': {
+        const only = flags.get('t');
+        const activeOnly = flags.has('a');
+        const masters = await admin.masterAddresses();
+        // What mqadmin statsAll does: a broker that has no counter for a key adds nothing (it counted no message).
+        const stats = async (statsName: string, statsKey: string, addrs: string[]) => {
+          let tps = 0;
+          let day = 0;
+          for (const addr of addrs) {
+            const data = await admin.viewBrokerStatsData(addr, statsName, statsKey).catch(() => null);
+            if (!data) continue;
+            tps += data.statsMinute.tps;
+            day += data.statsDay.sum || data.statsHour.sum || data.statsMinute.sum;
+          }
+          return { tps, day };
+        };
+        const rows = [['#Topic', '#Consumer Group', '#Accumulation', '#InTPS', '#OutTPS', '#InMsg24Hour', '#OutMsg24Hour']];
+        for (const topic of (await admin.getTopicList()).sort()) {
+          if (topic.startsWith('%RETRY%') || topic.startsWith('%DLQ%') || (only && topic !== only)) continue;
+          const route = await admin.getTopicRoute(topic);
+          const addrs = (route?.brokerDatas ?? []).map((b) => b.brokerAddrs['0'] ?? masters.get(b.brokerName)).filter((a): a is string => !!a);
+          const inStats = await stats('TOPIC_PUT_NUMS', topic, addrs);
+          const groups = await admin.queryTopicConsumeByWho(topic).catch(() => []);
+          if (groups.length === 0) {
+            if (!activeOnly || inStats.day > 0) rows.push([topic, '', '0', inStats.tps.toFixed(2), '', String(inStats.day), 'NO_CONSUMER']);
+            continue;
+          }
+          for (const group of groups) {
+            const outStats = await stats('GROUP_GET_NUMS', `${topic}@${group}`, addrs);
+            const consume = await admin.examineConsumeStats(group, topic).catch(() => null);
+            const accumulation = Math.max(0, (consume?.offsetTable ?? []).reduce((sum, o) => sum + o.brokerOffset - o.consumerOffset, 0));
+            if (!activeOnly || inStats.day > 0 || outStats.day > 0) {
+              rows.push([topic, group, String(accumulation), inStats.tps.toFixed(2), outStats.tps.toFixed(2), String(inStats.day), String(outStats.day)]);
+            }
+          }
+        }
+        out(table(rows));
         return 0;
       }
       case 'consumerConnection': {
