@@ -329,7 +329,6 @@ export async function runAdminCli(args: string[], io: Io): Promise<number> {
       case 'statsAll': {
         const only = flags.get('t');
         const activeOnly = flags.has('a');
-        const masters = await admin.masterAddresses();
         // What mqadmin statsAll does: a broker that has no counter for a key adds nothing (it counted no message).
         const stats = async (statsName: string, statsKey: string, addrs: string[]) => {
           let tps = 0;
@@ -346,7 +345,7 @@ export async function runAdminCli(args: string[], io: Io): Promise<number> {
         for (const topic of (await admin.getTopicList()).sort()) {
           if (topic.startsWith('%RETRY%') || topic.startsWith('%DLQ%') || (only && topic !== only)) continue;
           const route = await admin.getTopicRoute(topic);
-          const addrs = (route?.brokerDatas ?? []).map((b) => b.brokerAddrs['0'] ?? masters.get(b.brokerName)).filter((a): a is string => !!a);
+          const addrs = (route?.brokerDatas ?? []).map((b) => b.brokerAddrs['0']).filter((a): a is string => !!a);
           const inStats = await stats('TOPIC_PUT_NUMS', topic, addrs);
           const groups = await admin.queryTopicConsumeByWho(topic).catch(() => []);
           if (groups.length === 0) {

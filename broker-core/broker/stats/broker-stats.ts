@@ -32,10 +32,10 @@ class Ring {
 
   /** Amount and calls in the `count` slots before the current one (and the current one when `withCurrent`). */
   sum(nowMs: number, count: number, withCurrent = false): { amount: number; times: number } {
-    const current = Math.floor(nowMs / this.slotMs);
+    const last = Math.floor(nowMs / this.slotMs) - (withCurrent ? 0 : 1);
     let amount = 0;
     let times = 0;
-    for (let index = current - count + (withCurrent ? 1 : 0); index <= current - (withCurrent ? 0 : 1); index++) {
+    for (let index = last - count + 1; index <= last; index++) {
       const slot = ((index % this.slots) + this.slots) % this.slots;
       if (this.#slotOf[slot] === index) {
         amount += this.#amount[slot]!;

@@ -4,24 +4,21 @@
  * delivery status, and the broker holding it (for its stable explorer link).
  */
 import { sessionAdmin } from '@/lib/server/admin';
-import { guarded, invalid, ok } from '@/lib/server/api';
+import { guarded, ok } from '@/lib/server/api';
 import { brokerNameOf, messageTrack, toMessageView } from '@/lib/server/messages';
-import { messageIdParam } from '@/lib/server/params';
-import { existingTopicSchema } from '@/lib/validation';
+import { messageLookup } from '@/lib/server/params';
 
 export const dynamic = 'force-dynamic';
 
 export async function GET(request: Request, context: { params: Promise<{ id: string }> }) {
-  const id = await messageIdParam(context);
-  if (!id) return invalid({ id: 'A message id is 32 hexadecimal characters (56 for IPv6 hosts)' });
-  const topicText = new URL(request.url).searchParams.get('topic');
-  const topic = topicText ? existingTopicSchema.safeParse(topicText) : null;
-  if (topic && !topic.success) return invalid({ topic: topic.error.issues[0]?.message ?? 'Not a valid topic name' });
+  const lookup = await messageLookup(request, context);
+  if (!lookup.ok) return lookup.response;
+  const { id, topic } = lookup;
   return guarded(async () => {
     const admin = await sessionAdmin();
-    const message = await admin.viewMessage(id, topic?.data);
+    const message = await admin.viewMessage(id, topic);
     if (!message) {
-      return Response.json({ error: { code: 'message_not_found', message: `No message with id ${id}${topic ? ` in topic "${topic.data}"` : ''}. A client msgId is found only together with its topic.` } }, { status: 404 });
+      return Response.json({ error: { code: 'message_not_found', message: `No message with id ${id}${topic ? ` in topic "${topic}"` : ''}. A client msgId is found only together with its topic.` } }, { status: 404 });
     }
     const view = toMessageView(message);
     const [track, brokerName] = await Promise.all([messageTrack(admin, view), brokerNameOf(admin, view.storeHost)]);
