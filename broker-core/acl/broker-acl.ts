@@ -8,8 +8,10 @@ import { ACL_REFUSAL_LOG_WINDOW_MS, ACL_REFUSALS_LOGGED_PER_WINDOW_MAX } from '.
 import { requestCodeName } from '../protocol/request-code';
 import { ResponseCode } from '../protocol/response-code';
 import { createResponse, type RemotingCommand } from '../protocol/remoting-command';
+import type { DecodedRequest } from '../protocol/requests';
 import type { RemotingConnection } from '../remoting/connection';
 import type { Logger } from '../util/logger';
+import { RateLimitedLog } from '../util/rate-limited-log';
 import { parseAccessResource, validateAccess } from './plain-access-validator';
 import { PlainPermissionManager } from './plain-permission-manager';
 
@@ -19,14 +21,19 @@ export const ACL_REMARK_PREFIX = 'AclException: ';
 export class BrokerAcl {
   readonly manager: PlainPermissionManager;
   readonly #logger: Logger;
+  readonly #refusals: RateLimitedLog;
   #refusedTotal = 0;
-  #windowStartedMs = 0;
-  #loggedInWindow = 0;
-  #suppressedInWindow = 0;
-  #summaryTimer: NodeJS.Timeout | undefined;
 
   constructor(options: { file: string; watchIntervalMs: number; logger: Logger }) {
     this.#logger = options.logger;
+    this.#refusals = new RateLimitedLog(options.logger, {
+      windowMs: ACL_REFUSAL_LOG_WINDOW_MS,
+      perWindowMax: ACL_REFUSALS_LOGGED_PER_WINDOW_MAX,
+      summary: (suppressed) => ({
+        message: `${suppressed} more requests refused by the ACL (not logged one by one; at most ${ACL_REFUSALS_LOGGED_PER_WINDOW_MAX} per ${ACL_REFUSAL_LOG_WINDOW_MS / 1000} s)`,
+        fields: { refusedTotal: this.#refusedTotal },
+      }),
+    });
     this.manager = new PlainPermissionManager({ file: options.file, logger: options.logger, watchIntervalMs: options.watchIntervalMs });
   }
 
@@ -42,14 +49,12 @@ export class BrokerAcl {
 
   shutdown(): void {
     this.manager.stopWatching();
-    if (this.#summaryTimer) {
-      clearTimeout(this.#summaryTimer);
-      this.#logSummary();
-    }
+    this.#refusals.flush();
   }
 
-  check(request: RemotingCommand, connection: RemotingConnection): RemotingCommand | null {
-    const resource = parseAccessResource(request, connection.remoteAddress);
+  /** `decoded` is the request's one decoding (the processor executes the same values), or the error it raised. */
+  check(request: RemotingCommand, connection: RemotingConnection, decoded: DecodedRequest | Error): RemotingCommand | null {
+    const resource = parseAccessResource(request, connection.remoteAddress, decoded);
     const decision = validateAccess(this.manager.acl, resource);
     if (decision.allowed) return null;
     this.#refusedTotal++;
@@ -58,24 +63,6 @@ export class BrokerAcl {
   }
 
   #logRefusal(request: RemotingCommand, connection: RemotingConnection, accessKey: string | undefined, reason: string): void {
-    const now = Date.now();
-    if (now - this.#windowStartedMs >= ACL_REFUSAL_LOG_WINDOW_MS) {
-      this.#windowStartedMs = now;
-      this.#loggedInWindow = 0;
-    }
-    if (this.#loggedInWindow < ACL_REFUSALS_LOGGED_PER_WINDOW_MAX) {
-      this.#loggedInWindow++;
-      this.#logger.warn('request refused by the ACL', { request: requestCodeName(request.code), from: connection.remoteAddress, accessKey: accessKey ?? null, reason });
-      return;
-    }
-    this.#suppressedInWindow++;
-    this.#summaryTimer ??= setTimeout(() => this.#logSummary(), this.#windowStartedMs + ACL_REFUSAL_LOG_WINDOW_MS - now).unref();
-  }
-
-  #logSummary(): void {
-    this.#summaryTimer = undefined;
-    if (this.#suppressedInWindow === 0) return;
-    this.#logger.warn(`${this.#suppressedInWindow} more requests refused by the ACL (not logged one by one; at most ${ACL_REFUSALS_LOGGED_PER_WINDOW_MAX} per ${ACL_REFUSAL_LOG_WINDOW_MS / 1000} s)`, { refusedTotal: this.#refusedTotal });
-    this.#suppressedInWindow = 0;
+    this.#refusals.warn('request refused by the ACL', { request: requestCodeName(request.code), from: connection.remoteAddress, accessKey: accessKey ?? null, reason });
   }
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { stringifyJavaJson } from '../protocol/fastjson';
-import { createRequest, type ExtFieldsInput } from '../protocol/remoting-command';
+import { createRequest, type ExtFieldsInput, type RemotingCommand } from '../protocol/remoting-command';
+import { decodeRequest, type DecodedRequest } from '../protocol/requests';
 import { RequestCode } from '../protocol/request-code';
 import { calSignature, signedContent, signRequest, UNIQUE_MSG_QUERY_FLAG } from './acl-signer';
 import { parseAccessResource, validateAccess } from './plain-access-validator';
@@ -48,8 +49,22 @@ const ADMIN = { accessKey: 'rocketmq2', secretKey: '12345678' };
 function decide(code: number, fields: ExtFieldsInput, options: { body?: Buffer; from?: string; as?: { accessKey: string; secretKey: string } | null } = {}) {
   const request = createRequest(code, fields, options.body);
   const sent = options.as === null ? request : signRequest(request, options.as ?? ROCKETMQ);
-  return validateAccess(acl, parseAccessResource(sent, `${options.from ?? '127.0.0.1'}:40000`));
+  return validateAccess(acl, parseAccessResource(sent, `${options.from ?? '127.0.0.1'}:40000`, decoding(sent)));
 }
+
+/** The request's one decoding, or the error decoding it raised (as the broker hands it to the ACL). */
+function decoding(request: RemotingCommand): DecodedRequest | Error {
+  try {
+    return decodeRequest(request);
+  } catch (err) {
+    return err as Error;
+  }
+}
+
+/** The other fields of a send (V2 names), of a pull and of a send-back, so that a row names only what it checks. */
+const SEND = { a: 'PG', c: 'TBW102', d: 4, e: 0, f: 0, g: 1700000000000, h: 0 };
+const PULL = { queueId: 0, queueOffset: 0, maxMsgNums: 32, sysFlag: 0 };
+const BACK = { offset: 1, delayLevel: 0 };
 
 const refused = (reason: string | RegExp) => ({ allowed: false, reason: typeof reason === 'string' ? reason : expect.stringMatching(reason) });
 
@@ -120,19 +135,19 @@ describe('PlainAccessValidator', () => {
     Buffer.from(stringifyJavaJson({ clientID: 'c', producerDataSet: [], consumerDataSet: [{ groupName: group, subscriptionDataSet: topics.map((topic) => ({ topic, subString: '*' })) }] }));
 
   it('checks sends against topic permissions and defaults', () => {
-    expect(decide(RequestCode.SEND_MESSAGE_V2, { a: 'PG', b: 'topicB' })).toMatchObject({ allowed: true, by: 'signature' });
-    expect(decide(RequestCode.SEND_MESSAGE_V2, { a: 'PG', b: 'topicC' })).toEqual(refused('No permission for topic:topicC'));
-    expect(decide(RequestCode.SEND_MESSAGE, { producerGroup: 'PG', topic: 'topicA' })).toEqual(refused('No permission for topic:topicA'));
-    expect(decide(RequestCode.SEND_BATCH_MESSAGE, { a: 'PG', b: 'other' })).toEqual(refused('No default permission for topic:other'));
+    expect(decide(RequestCode.SEND_MESSAGE_V2, { ...SEND, a: 'PG', b: 'topicB' })).toMatchObject({ allowed: true, by: 'signature' });
+    expect(decide(RequestCode.SEND_MESSAGE_V2, { ...SEND, a: 'PG', b: 'topicC' })).toEqual(refused('No permission for topic:topicC'));
+    expect(decide(RequestCode.SEND_MESSAGE, { producerGroup: 'PG', topic: 'topicA', queueId: 0, sysFlag: 0, bornTimestamp: 1, flag: 0 })).toEqual(refused('No permission for topic:topicA'));
+    expect(decide(RequestCode.SEND_BATCH_MESSAGE, { ...SEND, a: 'PG', b: 'other' })).toEqual(refused('No default permission for topic:other'));
   });
 
   it('maps retry topics and groups to group permissions', () => {
-    expect(decide(RequestCode.PULL_MESSAGE, { consumerGroup: 'groupB', topic: 'topicC' })).toMatchObject({ allowed: true });
-    expect(decide(RequestCode.PULL_MESSAGE, { consumerGroup: 'groupA', topic: 'topicC' })).toEqual(refused('No permission for group:groupA'));
-    expect(decide(RequestCode.PULL_MESSAGE, { consumerGroup: 'groupB', topic: 'topicA' })).toEqual(refused('No permission for topic:topicA'));
+    expect(decide(RequestCode.PULL_MESSAGE, { ...PULL, consumerGroup: 'groupB', topic: 'topicC' })).toMatchObject({ allowed: true });
+    expect(decide(RequestCode.PULL_MESSAGE, { ...PULL, consumerGroup: 'groupA', topic: 'topicC' })).toEqual(refused('No permission for group:groupA'));
+    expect(decide(RequestCode.PULL_MESSAGE, { ...PULL, consumerGroup: 'groupB', topic: 'topicA' })).toEqual(refused('No permission for topic:topicA'));
     // defaultGroupPerm SUB covers unlisted groups
-    expect(decide(RequestCode.CONSUMER_SEND_MSG_BACK, { group: 'anyGroup', offset: 1 })).toMatchObject({ allowed: true });
-    expect(decide(RequestCode.SEND_MESSAGE_V2, { a: 'x', b: '%RETRY%groupA' })).toEqual(refused('No permission for group:groupA'));
+    expect(decide(RequestCode.CONSUMER_SEND_MSG_BACK, { ...BACK, group: 'anyGroup' })).toMatchObject({ allowed: true });
+    expect(decide(RequestCode.SEND_MESSAGE_V2, { ...SEND, a: 'x', b: '%RETRY%groupA' })).toEqual(refused('No permission for group:groupA'));
     expect(decide(RequestCode.UPDATE_CONSUMER_OFFSET, { consumerGroup: 'groupC', topic: 'topicB', queueId: 0, commitOffset: 4 })).toMatchObject({ allowed: true });
     expect(decide(RequestCode.GET_CONSUMER_LIST_BY_GROUP, { consumerGroup: 'groupA' })).toEqual(refused('No permission for group:groupA'));
   });
@@ -143,35 +158,57 @@ describe('PlainAccessValidator', () => {
     expect(decide(RequestCode.HEART_BEAT, {}, { body: Buffer.from('{not json') })).toEqual(refused(/heartbeat body is not JSON/));
   });
 
+  it.each([
+    ['V2 b and topic', RequestCode.SEND_MESSAGE_V2, { ...SEND, b: 'topicB', topic: 'topicA' }, refused(/<topic> is sent twice, as <b> and as <topic>/), undefined],
+    ['V2 empty b and topic', RequestCode.SEND_MESSAGE_V2, { ...SEND, b: '', topic: 'topicA' }, refused(/sent twice/), undefined],
+    ['batch b and topic', RequestCode.SEND_BATCH_MESSAGE, { ...SEND, b: 'topicB', topic: 'topicA' }, refused(/sent twice/), undefined],
+    ['V2 a and producerGroup', RequestCode.SEND_MESSAGE_V2, { ...SEND, b: 'topicB', producerGroup: 'PG' }, refused(/<producerGroup> is sent twice/), undefined],
+    ['V2 long name only, denied', RequestCode.SEND_MESSAGE_V2, { ...SEND, topic: 'topicA' }, refused('No permission for topic:topicA'), 'topicA'],
+    ['V2 long name only, allowed', RequestCode.SEND_MESSAGE_V2, { ...SEND, topic: 'topicB' }, { allowed: true, by: 'signature' }, 'topicB'],
+    ['V1 topic with a stray b', RequestCode.SEND_MESSAGE, { producerGroup: 'PG', topic: 'topicB', b: 'topicA', queueId: 0, sysFlag: 0, bornTimestamp: 1, flag: 0 }, { allowed: true, by: 'signature' }, 'topicB'],
+    ['V1 denied topic with a stray b', RequestCode.SEND_MESSAGE, { producerGroup: 'PG', topic: 'topicA', b: 'topicB', queueId: 0, sysFlag: 0, bornTimestamp: 1, flag: 0 }, refused('No permission for topic:topicA'), 'topicA'],
+  ])('checks a send on the topic it executes with: %s', (_name, code, fields, decision, executedTopic) => {
+    expect(decide(code, fields)).toEqual(decision);
+    const decoded = decoding(signRequest(createRequest(code, fields), ROCKETMQ));
+    if (executedTopic === undefined) expect(decoded).toBeInstanceOf(Error);
+    else expect((decoded as DecodedRequest<typeof RequestCode.SEND_MESSAGE>).header.topic).toBe(executedTopic);
+  });
+
+  it('refuses a request whose header does not decode once the account is known, and only then', () => {
+    expect(decide(RequestCode.PULL_MESSAGE, { consumerGroup: 'groupB', topic: 'topicB' })).toEqual(refused(/<queueId> is null, so the request cannot be checked/));
+    expect(decide(RequestCode.PULL_MESSAGE, { consumerGroup: 'groupB', topic: 'topicB' }, { as: null })).toEqual(refused('No accessKey is configured'));
+    expect(decide(RequestCode.PULL_MESSAGE, { consumerGroup: 'groupB', topic: 'topicB' }, { as: null, from: '192.168.0.7' })).toMatchObject({ allowed: true });
+  });
+
   it('refuses unsigned, unknown and wrongly signed requests', () => {
-    expect(decide(RequestCode.SEND_MESSAGE_V2, { b: 'topicB' }, { as: null })).toEqual(refused('No accessKey is configured'));
-    expect(decide(RequestCode.SEND_MESSAGE_V2, { b: 'topicB' }, { as: { accessKey: 'stranger', secretKey: '12345678' } })).toEqual(refused('No acl config for stranger'));
-    expect(decide(RequestCode.SEND_MESSAGE_V2, { b: 'topicB' }, { as: { accessKey: 'RocketMQ', secretKey: 'wrong-secret' } })).toEqual(refused('Check signature failed for accessKey=RocketMQ'));
-    const tampered = signRequest(createRequest(RequestCode.SEND_MESSAGE_V2, { b: 'topicB' }), ROCKETMQ);
+    expect(decide(RequestCode.SEND_MESSAGE_V2, { ...SEND, b: 'topicB' }, { as: null })).toEqual(refused('No accessKey is configured'));
+    expect(decide(RequestCode.SEND_MESSAGE_V2, { ...SEND, b: 'topicB' }, { as: { accessKey: 'stranger', secretKey: '12345678' } })).toEqual(refused('No acl config for stranger'));
+    expect(decide(RequestCode.SEND_MESSAGE_V2, { ...SEND, b: 'topicB' }, { as: { accessKey: 'RocketMQ', secretKey: 'wrong-secret' } })).toEqual(refused('Check signature failed for accessKey=RocketMQ'));
+    const tampered = signRequest(createRequest(RequestCode.SEND_MESSAGE_V2, { ...SEND, b: 'topicB' }), ROCKETMQ);
     tampered.extFields!.b = 'topicC';
-    expect(validateAccess(acl, parseAccessResource(tampered, '127.0.0.1:1'))).toEqual(refused('Check signature failed for accessKey=RocketMQ'));
-    const bodyChanged = { ...signRequest(createRequest(RequestCode.SEND_MESSAGE_V2, { b: 'topicB' }, Buffer.from('a')), ROCKETMQ), body: Buffer.from('b') };
-    expect(validateAccess(acl, parseAccessResource(bodyChanged, '127.0.0.1:1'))).toMatchObject({ allowed: false });
+    expect(validateAccess(acl, parseAccessResource(tampered, '127.0.0.1:1', decoding(tampered)))).toEqual(refused('Check signature failed for accessKey=RocketMQ'));
+    const bodyChanged = { ...signRequest(createRequest(RequestCode.SEND_MESSAGE_V2, { ...SEND, b: 'topicB' }, Buffer.from('a')), ROCKETMQ), body: Buffer.from('b') };
+    expect(validateAccess(acl, parseAccessResource(bodyChanged, '127.0.0.1:1', decoding(bodyChanged)))).toMatchObject({ allowed: false });
   });
 
   it('keeps admin codes to admin accounts; an admin with no perms listed may do everything', () => {
     expect(decide(RequestCode.UPDATE_AND_CREATE_TOPIC, { topic: 'topicB' })).toEqual(refused('Need admin permission for request code=17, but accessKey=RocketMQ is not'));
     expect(decide(RequestCode.DELETE_ACL_CONFIG, { accessKey: 'x' })).toEqual(refused(/request code=51/));
     expect(decide(RequestCode.UPDATE_AND_CREATE_TOPIC, { topic: 'topicB' }, { as: ADMIN })).toMatchObject({ allowed: true });
-    expect(decide(RequestCode.SEND_MESSAGE_V2, { b: 'anything' }, { as: ADMIN })).toMatchObject({ allowed: true });
+    expect(decide(RequestCode.SEND_MESSAGE_V2, { ...SEND, b: 'anything' }, { as: ADMIN })).toMatchObject({ allowed: true });
     // codes with no resources need only a good signature
     expect(decide(RequestCode.GET_BROKER_RUNTIME_INFO, {})).toMatchObject({ allowed: true });
   });
 
   it('lets white-listed addresses through without (or with a wrong) signature, others not', () => {
     expect(decide(RequestCode.UPDATE_AND_CREATE_TOPIC, { topic: 't' }, { as: null, from: '192.168.0.7' })).toMatchObject({ allowed: true, by: 'global-white-address' });
-    expect(decide(RequestCode.SEND_MESSAGE_V2, { b: 'topicA' }, { as: { accessKey: 'rocketmq2', secretKey: 'wrong-secret' }, from: '192.168.1.9' })).toMatchObject({ allowed: true, by: 'account-white-address' });
-    expect(decide(RequestCode.SEND_MESSAGE_V2, { b: 'topicA' }, { as: { accessKey: 'rocketmq2', secretKey: 'wrong-secret' }, from: '127.0.0.1' })).toEqual(refused(/Check signature failed/));
-    expect(decide(RequestCode.SEND_MESSAGE_V2, { b: 't' }, { as: { accessKey: 'trusted_ip', secretKey: 'not-its-secret' }, from: '127.0.0.1' })).toMatchObject({ by: 'account-white-address' });
+    expect(decide(RequestCode.SEND_MESSAGE_V2, { ...SEND, b: 'topicA' }, { as: { accessKey: 'rocketmq2', secretKey: 'wrong-secret' }, from: '192.168.1.9' })).toMatchObject({ allowed: true, by: 'account-white-address' });
+    expect(decide(RequestCode.SEND_MESSAGE_V2, { ...SEND, b: 'topicA' }, { as: { accessKey: 'rocketmq2', secretKey: 'wrong-secret' }, from: '127.0.0.1' })).toEqual(refused(/Check signature failed/));
+    expect(decide(RequestCode.SEND_MESSAGE_V2, { ...SEND, b: 't' }, { as: { accessKey: 'trusted_ip', secretKey: 'not-its-secret' }, from: '127.0.0.1' })).toMatchObject({ by: 'account-white-address' });
   });
 
   it('lets a signed send to the trace topic through, as RocketMQ does for message trace', () => {
-    expect(decide(RequestCode.SEND_MESSAGE_V2, { a: 'x', b: 'RMQ_SYS_TRACE_TOPIC' })).toMatchObject({ allowed: true });
+    expect(decide(RequestCode.SEND_MESSAGE_V2, { ...SEND, a: 'x', b: 'RMQ_SYS_TRACE_TOPIC' })).toMatchObject({ allowed: true });
   });
 
   it('accepts QUERY_MESSAGE signed with or without _UNIQUE_KEY_QUERY (4.9 Java client vs 4.9 broker)', () => {
@@ -179,6 +216,6 @@ describe('PlainAccessValidator', () => {
     // what the 4.9 Java client and mqadmin send: the flag signed with the rest
     const ext = { topic: 'topicC', key: 'k', [UNIQUE_MSG_QUERY_FLAG]: 'true', AccessKey: 'RocketMQ' };
     const javaStyle = createRequest(RequestCode.QUERY_MESSAGE, { ...ext, Signature: calSignature(signedContent(ext, undefined), ROCKETMQ.secretKey) });
-    expect(validateAccess(acl, parseAccessResource(javaStyle, '127.0.0.1:1'))).toMatchObject({ allowed: true });
+    expect(validateAccess(acl, parseAccessResource(javaStyle, '127.0.0.1:1', decoding(javaStyle)))).toMatchObject({ allowed: true });
   });
 });

@@ -19,13 +19,16 @@
  * account, and every needed permission must be granted by the account's topicPerms/groupPerms or, for
  * resources not listed, its defaultTopicPerm/defaultGroupPerm (an admin with no perms listed has them all).
  *
+ * Resources are read from the request's one decoding (protocol/requests.ts), the values the processor executes
+ * with; a request whose header or body does not decode (a field sent as both `b` and `topic`, say) is refused.
+ *
  * Two differences from 4.9, both closing gaps: SEND_BATCH_MESSAGE is checked like SEND_MESSAGE_V2 (4.9
  * checks no topic for it), and a send to a retry topic is checked against the group the topic names (4.9
  * reads a `group` field SEND_MESSAGE does not have).
  */
-import { parseJavaJson } from '../protocol/fastjson';
 import { RequestCode } from '../protocol/request-code';
 import type { RemotingCommand } from '../protocol/remoting-command';
+import type { DecodedCode, DecodedRequest } from '../protocol/requests';
 import { TopicValidator } from '../broker/topics/topic-config-manager';
 import { AclField, calSignature, signaturesEqual, signedContent, UNIQUE_MSG_QUERY_FLAG } from './acl-signer';
 import { ADMIN_REQUEST_CODES, checkPermission, isRetryTopic, Permission, resourceName, retryTopic } from './permission';
@@ -43,7 +46,7 @@ export interface AccessResource {
   content: Buffer[];
   /** QUERY_MESSAGE with _UNIQUE_KEY_QUERY: the content the 4.9 Java client and mqadmin sign (flag included). */
   contentWithQueryFlag: Buffer[] | undefined;
-  /** A request whose resources cannot be read (a heartbeat body that is not JSON). */
+  /** Why the request's resources cannot be read (its header or body did not decode). */
   unreadable: string | undefined;
 }
 
@@ -51,79 +54,57 @@ export type AclDecision =
   | { allowed: true; by: 'global-white-address' | 'account-white-address' | 'signature' }
   | { allowed: false; reason: string };
 
-interface HeartbeatResources {
-  consumerDataSet?: { groupName?: unknown; subscriptionDataSet?: { topic?: unknown }[] }[];
-}
-
-function need(needed: Map<string, number>, resource: string | undefined, perm: number): void {
-  if (resource) needed.set(resource, perm);
-}
+type Need = (resource: string, perm: number) => void;
 
 /** A send needs PUB on its topic, or SUB on the group when the topic is a retry topic. */
-function needSend(needed: Map<string, number>, topic: string | undefined): void {
-  if (topic && isRetryTopic(topic)) need(needed, topic, Permission.SUB);
-  else need(needed, topic, Permission.PUB);
+function needSend(need: Need, topic: string): void {
+  need(topic, isRetryTopic(topic) ? Permission.SUB : Permission.PUB);
 }
 
-function group(name: string | undefined): string | undefined {
-  return name ? retryTopic(name) : undefined;
-}
-
-function readNeeded(request: RemotingCommand, needed: Map<string, number>): string | undefined {
-  const ext = request.extFields ?? {};
-  switch (request.code) {
-    case RequestCode.SEND_MESSAGE:
-      needSend(needed, ext.topic);
-      break;
-    case RequestCode.SEND_MESSAGE_V2:
-    case RequestCode.SEND_BATCH_MESSAGE:
-      needSend(needed, ext.b ?? ext.topic);
-      break;
-    case RequestCode.CONSUMER_SEND_MSG_BACK:
-      need(needed, group(ext.group), Permission.SUB);
-      break;
-    case RequestCode.PULL_MESSAGE:
-      need(needed, ext.topic, Permission.SUB);
-      need(needed, group(ext.consumerGroup), Permission.SUB);
-      break;
-    case RequestCode.QUERY_MESSAGE:
-      need(needed, ext.topic, Permission.SUB);
-      break;
-    case RequestCode.HEART_BEAT: {
-      let body: HeartbeatResources;
-      try {
-        body = (request.body?.length ? parseJavaJson(request.body.toString('utf8')) : {}) as HeartbeatResources;
-      } catch {
-        return 'the heartbeat body is not JSON, so its groups and topics cannot be checked';
-      }
-      for (const consumer of Array.isArray(body?.consumerDataSet) ? body.consumerDataSet : []) {
-        need(needed, group(typeof consumer?.groupName === 'string' ? consumer.groupName : undefined), Permission.SUB);
-        for (const subscription of Array.isArray(consumer?.subscriptionDataSet) ? consumer.subscriptionDataSet : []) {
-          need(needed, typeof subscription?.topic === 'string' ? subscription.topic : undefined, Permission.SUB);
-        }
-      }
-      break;
+/**
+ * What each request code needs, read from the request as the processor will execute it (the one decoding
+ * of protocol/requests.ts). Codes not listed need no topic or group permission.
+ */
+const NEEDS: { readonly [C in DecodedCode]?: (request: DecodedRequest<C>, need: Need) => void } = {
+  [RequestCode.SEND_MESSAGE]: ({ header }, need) => needSend(need, header.topic),
+  [RequestCode.SEND_MESSAGE_V2]: ({ header }, need) => needSend(need, header.topic),
+  [RequestCode.SEND_BATCH_MESSAGE]: ({ header }, need) => needSend(need, header.topic),
+  [RequestCode.CONSUMER_SEND_MSG_BACK]: ({ header }, need) => need(retryTopic(header.group), Permission.SUB),
+  [RequestCode.PULL_MESSAGE]: ({ header }, need) => {
+    need(header.topic, Permission.SUB);
+    need(retryTopic(header.consumerGroup), Permission.SUB);
+  },
+  [RequestCode.QUERY_MESSAGE]: ({ header }, need) => need(header.topic, Permission.SUB),
+  [RequestCode.HEART_BEAT]: ({ body }, need) => {
+    for (const consumer of body.consumerDataSet) {
+      if (consumer.groupName) need(retryTopic(consumer.groupName), Permission.SUB);
+      for (const subscription of consumer.subscriptionDataSet) if (subscription.topic) need(subscription.topic, Permission.SUB);
     }
-    case RequestCode.UNREGISTER_CLIENT:
-    case RequestCode.GET_CONSUMER_LIST_BY_GROUP:
-      need(needed, group(ext.consumerGroup), Permission.SUB);
-      break;
-    case RequestCode.UPDATE_CONSUMER_OFFSET:
-      need(needed, group(ext.consumerGroup), Permission.SUB);
-      need(needed, ext.topic, Permission.SUB);
-      break;
-    default:
-      break;
-  }
-  return undefined;
-}
+  },
+  [RequestCode.UNREGISTER_CLIENT]: ({ header }, need) => {
+    if (header.consumerGroup) need(retryTopic(header.consumerGroup), Permission.SUB);
+  },
+  [RequestCode.GET_CONSUMER_LIST_BY_GROUP]: ({ header }, need) => need(retryTopic(header.consumerGroup), Permission.SUB),
+  [RequestCode.UPDATE_CONSUMER_OFFSET]: ({ header }, need) => {
+    need(retryTopic(header.consumerGroup), Permission.SUB);
+    need(header.topic, Permission.SUB);
+  },
+};
 
-/** Reads what a request needs, who sends it and what it signs. `remoteAddress` is the peer's "ip:port". */
-export function parseAccessResource(request: RemotingCommand, remoteAddress: string): AccessResource {
+/**
+ * Reads what a request needs, who sends it and what it signs. `remoteAddress` is the peer's "ip:port";
+ * `decoded` is the request's one decoding (protocol/requests.ts), or the error decoding it raised.
+ */
+export function parseAccessResource(request: RemotingCommand, remoteAddress: string, decoded: DecodedRequest | Error): AccessResource {
   const ext = request.extFields;
   const needed = new Map<string, number>();
-  const unreadable = readNeeded(request, needed);
-  const hasQueryFlag = ext !== undefined && UNIQUE_MSG_QUERY_FLAG in ext;
+  let unreadable: string | undefined;
+  if (decoded instanceof Error) unreadable = `${decoded.message}, so the request cannot be checked`;
+  else {
+    const needs = (NEEDS as Readonly<Record<number, (request: DecodedRequest, need: Need) => void>>)[request.code];
+    needs?.(decoded, (resource, perm) => needed.set(resource, perm));
+  }
+  const hasQueryFlag = ext !== undefined && Object.hasOwn(ext, UNIQUE_MSG_QUERY_FLAG);
   return {
     remoteIp: remoteIp(remoteAddress),
     requestCode: request.code,

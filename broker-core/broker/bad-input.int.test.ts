@@ -13,12 +13,14 @@ import { useTestCluster } from '../testing/use-test-cluster';
 import { MESSAGE_BODY_BYTES_MAX, MESSAGE_PROPERTIES_BYTES_MAX, TOPIC_QUEUE_NUMS_MAX } from '../config/limits';
 import { encodePropertiesString } from './message/message-util';
 import net from 'node:net';
+import { createMemoryLogger } from '../util/logger';
 
 /** Pull rows read TOPIC (5 messages in queue 0, nothing else is sent to it); send rows write SEND_TOPIC. */
 const TOPIC = 'BadInputTopic';
 const SEND_TOPIC = 'BadInputSendTopic';
 const QUEUES = 4;
-const fixture = useTestCluster({ broker: { autoCreateTopicEnable: false } });
+const logger = createMemoryLogger();
+const fixture = useTestCluster({ logger, broker: { autoCreateTopicEnable: false } });
 let client: RemotingClient;
 let maxOffset = 0;
 
@@ -70,6 +72,8 @@ const sendRows: Row[] = [
   { name: 'negative queueId picks a queue (RocketMQ)', code: RequestCode.SEND_MESSAGE_V2, fields: () => sendFields({ e: -1 }), expect: ResponseCode.SUCCESS },
   { name: 'queueId not a number', code: RequestCode.SEND_MESSAGE_V2, fields: () => sendFields({ e: 'one' }), expect: ResponseCode.SYSTEM_ERROR, remark: /queueId.*not a number/ },
   { name: 'missing producer group', code: RequestCode.SEND_MESSAGE_V2, fields: () => { const f = sendFields(); delete f.a; return f; }, expect: ResponseCode.SYSTEM_ERROR, remark: /producerGroup/ },
+  { name: 'topic sent as b and as topic', code: RequestCode.SEND_MESSAGE_V2, fields: () => sendFields({ topic: 'Other' }), expect: ResponseCode.SYSTEM_ERROR, remark: /<topic> is sent twice, as <b> and as <topic>/ },
+  { name: 'queueId sent as e and as queueId, same value', code: RequestCode.SEND_BATCH_MESSAGE, fields: () => sendFields({ queueId: 0 }), expect: ResponseCode.SYSTEM_ERROR, remark: /<queueId> is sent twice/ },
   { name: 'bornTimestamp not a number', code: RequestCode.SEND_MESSAGE_V2, fields: () => sendFields({ g: '12:00' }), expect: ResponseCode.SYSTEM_ERROR, remark: /bornTimestamp/ },
   { name: 'bornTimestamp past int64', code: RequestCode.SEND_MESSAGE_V2, fields: () => sendFields({ g: '9223372036854775808' }), expect: ResponseCode.SYSTEM_ERROR, remark: /bornTimestamp.*long range/ },
   { name: 'bornTimestamp at the int64 maximum', code: RequestCode.SEND_MESSAGE_V2, fields: () => sendFields({ g: '9223372036854775807' }), expect: ResponseCode.SUCCESS },
@@ -163,6 +167,13 @@ describe('the broker answers bad input with RocketMQ response codes', () => {
       });
     });
   }
+
+  it('logs a field sent under two names with the AccessKey that sent it', async () => {
+    const response = await invoke(RequestCode.SEND_MESSAGE_V2, sendFields({ topic: 'Other', AccessKey: 'probe_key' }));
+    expect(response.code).toBe(ResponseCode.SYSTEM_ERROR);
+    const lines = logger.lines.filter((line) => line.includes('a header field sent under two names'));
+    expect(lines.some((line) => line.includes('"accessKey":"probe_key"') && line.includes('SEND_MESSAGE_V2'))).toBe(true);
+  });
 
   it('closes only the connection of a frame over 16 MiB, and the broker keeps serving', async () => {
     const closed = await new Promise<boolean>((resolve) => {

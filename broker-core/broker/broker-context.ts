@@ -1,5 +1,8 @@
 /** What processors see of the broker (implemented by BrokerController). */
 import type { BrokerAcl } from '../acl/broker-acl';
+import type { RemotingCommand } from '../protocol/remoting-command';
+import type { DecodedRequest } from '../protocol/requests';
+import type { RemotingConnection } from '../remoting/connection';
 import type { HostAddress, MessageStore } from '../store/message-store';
 import type { Logger } from '../util/logger';
 import type { BrokerConfig } from './broker-config';
@@ -35,3 +38,14 @@ export interface BrokerContext {
   /** Re-register with the NameServers now (after a topic change). */
   registerBrokerAll(): void;
 }
+
+/**
+ * A request processor of code C: it gets the request's one decoding (protocol/requests.ts), the same values
+ * the ACL checked, and answers a response, or null for none (oneway).
+ */
+export type Processor<C = number> = (
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: RemotingConnection,
+  decoded: DecodedRequest<C>,
+) => Promise<RemotingCommand | null> | RemotingCommand | null;

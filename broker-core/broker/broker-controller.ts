@@ -5,17 +5,21 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { BROKER_CHANNEL_EXPIRED_MS, REBALANCE_LOCK_MAX_LIVE_MS, REGISTER_BROKER_TIMEOUT_MS, REGISTER_NAMESRV_PERIOD_MS_MAX, REGISTER_NAMESRV_PERIOD_MS_MIN } from '../config/limits';
+import { BAD_REQUEST_LOG_WINDOW_MS, BAD_REQUESTS_LOGGED_PER_WINDOW_MAX, BROKER_CHANNEL_EXPIRED_MS, REBALANCE_LOCK_MAX_LIVE_MS, REGISTER_BROKER_TIMEOUT_MS, REGISTER_NAMESRV_PERIOD_MS_MAX, REGISTER_NAMESRV_PERIOD_MS_MIN } from '../config/limits';
+import { AclField } from '../acl/acl-signer';
 import { BrokerAcl } from '../acl/broker-acl';
 import { RequestCode, requestCodeName } from '../protocol/request-code';
 import { ResponseCode } from '../protocol/response-code';
+import { HeaderFieldConflictError } from '../protocol/headers/header-schema';
 import { createRequest, createResponse, type RemotingCommand } from '../protocol/remoting-command';
+import { decodeRequest, type DecodedRequest } from '../protocol/requests';
 import { RemotingClient } from '../remoting/remoting-client';
 import { RemotingServer, type RemotingConnection, type RequestProcessor } from '../remoting/remoting-server';
 import type { HostAddress, MessageStore } from '../store/message-store';
 import { BrokerError } from '../util/errors';
 import { createLogger, type Logger } from '../util/logger';
-import type { BrokerContext } from './broker-context';
+import { RateLimitedLog } from '../util/rate-limited-log';
+import type { BrokerContext, Processor } from './broker-context';
 import { resolveBrokerConfig, type BrokerConfig } from './broker-config';
 import { ConsumerManager, ProducerManager, RebalanceLockManager, type ClientChannelInfo } from './groups/consumer-manager';
 import { SubscriptionGroupManager } from './groups/subscription-group-manager';
@@ -40,7 +44,10 @@ export interface BrokerControllerOptions {
   store?: MessageStore;
 }
 
-type Handler = (ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection) => Promise<RemotingCommand | null> | RemotingCommand | null;
+/** One row of the processor table; the code's decoded type checks the processor's. */
+function on<C extends number>(code: C, processor: Processor<NoInfer<C>>): [number, Processor] {
+  return [code, processor as Processor];
+}
 
 const CHANNEL_SCAN_INTERVAL_MS = 10_000;
 
@@ -68,11 +75,18 @@ export class BrokerController implements BrokerContext {
   #started = false;
   #registerPending = false;
   readonly #injectedStore: MessageStore | undefined;
+  /** Requests refused for naming a header field twice (a client bug or a probe), logged with their account. */
+  readonly #badRequests: RateLimitedLog;
 
   constructor(config: Partial<BrokerConfig> & { storePathRootDir: string }, options: BrokerControllerOptions = {}) {
     this.config = resolveBrokerConfig(config);
     this.logger = options.logger ?? createLogger('broker');
     this.#injectedStore = options.store;
+    this.#badRequests = new RateLimitedLog(this.logger, {
+      windowMs: BAD_REQUEST_LOG_WINDOW_MS,
+      perWindowMax: BAD_REQUESTS_LOGGED_PER_WINDOW_MAX,
+      summary: (suppressed) => ({ message: `${suppressed} more requests refused for a header field sent under two names (not logged one by one)` }),
+    });
     const root = this.config.storePathRootDir;
     this.topicConfigManager = new TopicConfigManager(root, {
       clusterName: this.config.brokerClusterName,
@@ -129,64 +143,81 @@ export class BrokerController implements BrokerContext {
   }
 
   #registerProcessors(): void {
-    const table: [number, Handler][] = [
-      [RequestCode.SEND_MESSAGE, processSendMessage],
-      [RequestCode.SEND_MESSAGE_V2, processSendMessage],
-      [RequestCode.SEND_BATCH_MESSAGE, processSendMessage],
-      [RequestCode.CONSUMER_SEND_MSG_BACK, processConsumerSendMsgBack],
-      [RequestCode.END_TRANSACTION, processEndTransaction],
-      [RequestCode.PULL_MESSAGE, processPullMessage],
-      [RequestCode.HEART_BEAT, client.processHeartbeat],
-      [RequestCode.UNREGISTER_CLIENT, client.processUnregisterClient],
-      [RequestCode.GET_CONSUMER_LIST_BY_GROUP, client.processGetConsumerListByGroup],
-      [RequestCode.QUERY_CONSUMER_OFFSET, client.processQueryConsumerOffset],
-      [RequestCode.UPDATE_CONSUMER_OFFSET, client.processUpdateConsumerOffset],
-      [RequestCode.GET_MAX_OFFSET, client.processGetMaxOffset],
-      [RequestCode.GET_MIN_OFFSET, client.processGetMinOffset],
-      [RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, client.processSearchOffsetByTimestamp],
-      [RequestCode.GET_EARLIEST_MSG_STORETIME, client.processGetEarliestMsgStoretime],
-      [RequestCode.LOCK_BATCH_MQ, client.processLockBatchMq],
-      [RequestCode.UNLOCK_BATCH_MQ, client.processUnlockBatchMq],
-      [RequestCode.UPDATE_AND_CREATE_TOPIC, admin.processUpdateAndCreateTopic],
-      [RequestCode.DELETE_TOPIC_IN_BROKER, admin.processDeleteTopic],
-      [RequestCode.GET_ALL_TOPIC_CONFIG, admin.processGetAllTopicConfig],
-      [RequestCode.GET_TOPIC_CONFIG, admin.processGetTopicConfig],
-      [RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, admin.processUpdateAndCreateSubscriptionGroup],
-      [RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, admin.processGetAllSubscriptionGroup],
-      [RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, admin.processGetSubscriptionGroupConfig],
-      [RequestCode.DELETE_SUBSCRIPTIONGROUP, admin.processDeleteSubscriptionGroup],
-      [RequestCode.GET_BROKER_CONFIG, admin.processGetBrokerConfig],
-      [RequestCode.UPDATE_BROKER_CONFIG, admin.processUpdateBrokerConfig],
-      [RequestCode.GET_BROKER_RUNTIME_INFO, admin.processGetBrokerRuntimeInfo],
-      [RequestCode.VIEW_BROKER_STATS_DATA, admin.processViewBrokerStatsData],
-      [RequestCode.GET_TOPIC_STATS_INFO, admin.processGetTopicStatsInfo],
-      [RequestCode.GET_CONSUME_STATS, admin.processGetConsumeStats],
-      [RequestCode.GET_BROKER_CONSUME_STATS, admin.processGetBrokerConsumeStats],
-      [RequestCode.GET_CONSUMER_CONNECTION_LIST, admin.processGetConsumerConnectionList],
-      [RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.processGetProducerConnectionList],
-      [RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, admin.processQueryTopicConsumeByWho],
-      [RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, admin.processInvokeBrokerToResetOffset],
-      [RequestCode.GET_CONSUMER_RUNNING_INFO, admin.processGetConsumerRunningInfo],
-      [RequestCode.CONSUME_MESSAGE_DIRECTLY, admin.processConsumeMessageDirectly],
-      [RequestCode.VIEW_MESSAGE_BY_ID, admin.processViewMessageById],
-      [RequestCode.QUERY_MESSAGE, admin.processQueryMessage],
-      [RequestCode.UPDATE_AND_CREATE_ACL_CONFIG, acl.processUpdateAndCreateAclConfig],
-      [RequestCode.DELETE_ACL_CONFIG, acl.processDeleteAclConfig],
-      [RequestCode.GET_BROKER_CLUSTER_ACL_INFO, acl.processGetBrokerClusterAclInfo],
-      [RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG, acl.processUpdateGlobalWhiteAddrsConfig],
-      [RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG, acl.processGetBrokerClusterAclConfig],
+    const table: [number, Processor][] = [
+      on(RequestCode.SEND_MESSAGE, processSendMessage),
+      on(RequestCode.SEND_MESSAGE_V2, processSendMessage),
+      on(RequestCode.SEND_BATCH_MESSAGE, processSendMessage),
+      on(RequestCode.CONSUMER_SEND_MSG_BACK, processConsumerSendMsgBack),
+      on(RequestCode.END_TRANSACTION, processEndTransaction),
+      on(RequestCode.PULL_MESSAGE, processPullMessage),
+      on(RequestCode.HEART_BEAT, client.processHeartbeat),
+      on(RequestCode.UNREGISTER_CLIENT, client.processUnregisterClient),
+      on(RequestCode.GET_CONSUMER_LIST_BY_GROUP, client.processGetConsumerListByGroup),
+      on(RequestCode.QUERY_CONSUMER_OFFSET, client.processQueryConsumerOffset),
+      on(RequestCode.UPDATE_CONSUMER_OFFSET, client.processUpdateConsumerOffset),
+      on(RequestCode.GET_MAX_OFFSET, client.processGetMaxOffset),
+      on(RequestCode.GET_MIN_OFFSET, client.processGetMinOffset),
+      on(RequestCode.SEARCH_OFFSET_BY_TIMESTAMP, client.processSearchOffsetByTimestamp),
+      on(RequestCode.GET_EARLIEST_MSG_STORETIME, client.processGetEarliestMsgStoretime),
+      on(RequestCode.LOCK_BATCH_MQ, client.processLockBatchMq),
+      on(RequestCode.UNLOCK_BATCH_MQ, client.processUnlockBatchMq),
+      on(RequestCode.UPDATE_AND_CREATE_TOPIC, admin.processUpdateAndCreateTopic),
+      on(RequestCode.DELETE_TOPIC_IN_BROKER, admin.processDeleteTopic),
+      on(RequestCode.GET_ALL_TOPIC_CONFIG, admin.processGetAllTopicConfig),
+      on(RequestCode.GET_TOPIC_CONFIG, admin.processGetTopicConfig),
+      on(RequestCode.UPDATE_AND_CREATE_SUBSCRIPTIONGROUP, admin.processUpdateAndCreateSubscriptionGroup),
+      on(RequestCode.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, admin.processGetAllSubscriptionGroup),
+      on(RequestCode.GET_SUBSCRIPTIONGROUP_CONFIG, admin.processGetSubscriptionGroupConfig),
+      on(RequestCode.DELETE_SUBSCRIPTIONGROUP, admin.processDeleteSubscriptionGroup),
+      on(RequestCode.GET_BROKER_CONFIG, admin.processGetBrokerConfig),
+      on(RequestCode.UPDATE_BROKER_CONFIG, admin.processUpdateBrokerConfig),
+      on(RequestCode.GET_BROKER_RUNTIME_INFO, admin.processGetBrokerRuntimeInfo),
+      on(RequestCode.VIEW_BROKER_STATS_DATA, admin.processViewBrokerStatsData),
+      on(RequestCode.GET_TOPIC_STATS_INFO, admin.processGetTopicStatsInfo),
+      on(RequestCode.GET_CONSUME_STATS, admin.processGetConsumeStats),
+      on(RequestCode.GET_BROKER_CONSUME_STATS, admin.processGetBrokerConsumeStats),
+      on(RequestCode.GET_CONSUMER_CONNECTION_LIST, admin.processGetConsumerConnectionList),
+      on(RequestCode.GET_PRODUCER_CONNECTION_LIST, admin.processGetProducerConnectionList),
+      on(RequestCode.QUERY_TOPIC_CONSUME_BY_WHO, admin.processQueryTopicConsumeByWho),
+      on(RequestCode.INVOKE_BROKER_TO_RESET_OFFSET, admin.processInvokeBrokerToResetOffset),
+      on(RequestCode.GET_CONSUMER_RUNNING_INFO, admin.processGetConsumerRunningInfo),
+      on(RequestCode.CONSUME_MESSAGE_DIRECTLY, admin.processConsumeMessageDirectly),
+      on(RequestCode.VIEW_MESSAGE_BY_ID, admin.processViewMessageById),
+      on(RequestCode.QUERY_MESSAGE, admin.processQueryMessage),
+      on(RequestCode.UPDATE_AND_CREATE_ACL_CONFIG, acl.processUpdateAndCreateAclConfig),
+      on(RequestCode.DELETE_ACL_CONFIG, acl.processDeleteAclConfig),
+      on(RequestCode.GET_BROKER_CLUSTER_ACL_INFO, acl.processGetBrokerClusterAclInfo),
+      on(RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG, acl.processUpdateGlobalWhiteAddrsConfig),
+      on(RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG, acl.processGetBrokerClusterAclConfig),
     ];
-    for (const [code, handler] of table) this.#server.registerProcessor(code, this.#guard(code, handler));
+    for (const [code, processor] of table) this.#server.registerProcessor(code, this.#guard(code, processor));
   }
 
-  /** Every handler answers (after the ACL, when on); a bad header or a fault becomes an error response with a remark. */
-  #guard(code: number, handler: Handler): RequestProcessor {
+  /**
+   * Every processor answers (after the ACL, when on); a bad header or a fault becomes an error response with a
+   * remark. The request is decoded once, here: the ACL checks and the processor executes that one decoding.
+   */
+  #guard(code: number, processor: Processor): RequestProcessor {
     return async (request, connection) => {
       if (!this.#started) return createResponse(request, ResponseCode.SERVICE_NOT_AVAILABLE, 'the broker is starting or shutting down');
-      const refused = this.acl?.check(request, connection);
-      if (refused) return refused;
+      let decoded: DecodedRequest | Error;
       try {
-        return await handler(this, request, connection);
+        decoded = decodeRequest(request);
+      } catch (err) {
+        decoded = err instanceof Error ? err : new Error(String(err));
+      }
+      const refused = this.acl?.check(request, connection, decoded);
+      if (refused) return refused;
+      if (decoded instanceof Error) {
+        if (decoded instanceof HeaderFieldConflictError) {
+          this.#badRequests.warn('request refused: a header field sent under two names', {
+            request: requestCodeName(code), from: connection.remoteAddress, accessKey: request.extFields?.[AclField.ACCESS_KEY] ?? null, error: decoded.message,
+          });
+        }
+        return createResponse(request, ResponseCode.SYSTEM_ERROR, decoded.message);
+      }
+      try {
+        return await processor(this, request, connection, decoded);
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const codeName = (err as { code?: string }).code;
@@ -385,6 +416,7 @@ export class BrokerController implements BrokerContext {
     this.#schedule?.shutdown();
     this.#transaction?.shutdown();
     this.acl?.shutdown();
+    this.#badRequests.flush();
     try {
       this.consumerOffsetManager.persist();
     } catch (err) {

@@ -146,3 +146,7 @@ export const CONFIG_ERRORS_MAX = 200;
 export const ACL_REFUSALS_LOGGED_PER_WINDOW_MAX = 10;
 /** The window of ACL_REFUSALS_LOGGED_PER_WINDOW_MAX. */
 export const ACL_REFUSAL_LOG_WINDOW_MS = 10_000;
+/** Requests refused for a malformed header that are logged one by one per window (the rest are counted). */
+export const BAD_REQUESTS_LOGGED_PER_WINDOW_MAX = 10;
+/** The window of BAD_REQUESTS_LOGGED_PER_WINDOW_MAX. */
+export const BAD_REQUEST_LOG_WINDOW_MS = 10_000;

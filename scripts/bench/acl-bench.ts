@@ -17,6 +17,7 @@ import { AdminClient } from '../../broker-core/client/admin-client';
 import { Producer } from '../../broker-core/client/producer';
 import { createRequest } from '../../broker-core/protocol/remoting-command';
 import { RequestCode } from '../../broker-core/protocol/request-code';
+import { decodeRequest } from '../../broker-core/protocol/requests';
 import { startTestCluster } from '../../broker-core/testing/start-test-cluster';
 
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
@@ -31,7 +32,7 @@ function checksPerSecond(): number {
   const until = Date.now() + DURATION_MS;
   let n = 0;
   while (Date.now() < until) {
-    for (let i = 0; i < 1000; i++) if (!validateAccess(acl, parseAccessResource(request, '127.0.0.1:4000')).allowed) throw new Error('refused');
+    for (let i = 0; i < 1000; i++) if (!validateAccess(acl, parseAccessResource(request, '127.0.0.1:4000', decodeRequest(request))).allowed) throw new Error('refused');
     n += 1000;
   }
   return n / (DURATION_MS / 1000);

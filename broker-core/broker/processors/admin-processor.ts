@@ -2,9 +2,12 @@
 import { BROKER_TO_CLIENT_TIMEOUT_MS, HELD_PULL_REQUESTS_MAX, QUERY_MESSAGE_MAX, TOPIC_QUEUE_NUMS_MAX } from '../../config/limits';
 import { integerOf, objectOf } from '../../protocol/json-shape';
 import { parseJavaJson, stringifyJavaJson } from '../../protocol/fastjson';
+import { HeaderFieldError } from '../../protocol/headers/header-schema';
 import { RequestCode } from '../../protocol/request-code';
+import type { QueryMessageRequestHeader } from '../../protocol/headers/query-message-request-header';
 import { ResponseCode } from '../../protocol/response-code';
 import { createRequest, createResponse, type RemotingCommand } from '../../protocol/remoting-command';
+import type { RemotingConnection } from '../../remoting/remoting-server';
 import type { BrokerContext } from '../broker-context';
 import { brokerConfigToProperties, MUTABLE_BROKER_CONFIG_KEYS } from '../broker-config';
 import { makeSubscriptionGroupConfig } from '../groups/subscription-group-manager';
@@ -459,13 +462,16 @@ export function processViewMessageById(ctx: BrokerContext, request: RemotingComm
   return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, record);
 }
 
-export function processQueryMessage(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
-  const header = new Header(request);
-  const topic = header.string('topic');
-  const key = header.string('key');
-  const uniqueKeyQuery = header.optString('_UNIQUE_KEY_QUERY') === 'true';
-  const maxNum = Math.min(uniqueKeyQuery ? 32 : header.int('maxNum'), QUERY_MESSAGE_MAX);
-  const result = ctx.store.queryMessage(topic, key, maxNum, header.optNumber('beginTimestamp') ?? 0, header.optNumber('endTimestamp') ?? Number.MAX_SAFE_INTEGER);
+export function processQueryMessage(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  _connection: RemotingConnection,
+  { header }: { header: QueryMessageRequestHeader },
+): RemotingCommand {
+  const { topic, key } = header;
+  if (!header._UNIQUE_KEY_QUERY && header.maxNum === undefined) throw new HeaderFieldError('the custom field <maxNum> is null');
+  const maxNum = Math.min(header._UNIQUE_KEY_QUERY ? 32 : header.maxNum!, QUERY_MESSAGE_MAX);
+  const result = ctx.store.queryMessage(topic, key, maxNum, header.beginTimestamp, header.endTimestamp);
   const ext = { indexLastUpdateTimestamp: result.indexLastUpdateTimestamp, indexLastUpdatePhyoffset: result.indexLastUpdatePhyoffset };
   if (result.messages.length === 0) return createResponse(request, ResponseCode.QUERY_NOT_FOUND, 'can not find message, maybe time range not correct', ext);
   return createResponse(request, ResponseCode.SUCCESS, undefined, ext, Buffer.concat(result.messages));

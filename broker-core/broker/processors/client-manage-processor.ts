@@ -3,7 +3,14 @@
  * SEARCH_OFFSET_BY_TIMESTAMP 29, GET_MAX_/MIN_OFFSET 30/31, GET_EARLIEST_MSG_STORETIME 32, LOCK_/UNLOCK_BATCH_MQ 41/42.
  */
 import { parseJavaJson } from '../../protocol/fastjson';
+import type { ConsumerDataJson, HeartbeatData } from '../../protocol/bodies/heartbeat-data';
 import { integerOf, objectOf, objectsOf, textOf } from '../../protocol/json-shape';
+import type {
+  GetConsumerListByGroupRequestHeader,
+  QueryConsumerOffsetRequestHeader,
+  UnregisterClientRequestHeader,
+  UpdateConsumerOffsetRequestHeader,
+} from '../../protocol/headers/client-request-headers';
 import { ResponseCode } from '../../protocol/response-code';
 import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
 import type { RemotingConnection } from '../../remoting/remoting-server';
@@ -12,18 +19,6 @@ import { buildSubscriptionData, type SubscriptionData } from '../filter/subscrip
 import { PermName, RETRY_GROUP_TOPIC_PREFIX } from '../topics/topic-config-manager';
 import { Header } from './header';
 import { validateGroupName, validateTopicName } from './send-message-processor';
-
-interface HeartbeatBody {
-  clientID?: string;
-  producerDataSet?: { groupName?: string }[];
-  consumerDataSet?: {
-    groupName?: string;
-    consumeType?: string;
-    messageModel?: string;
-    consumeFromWhere?: string;
-    subscriptionDataSet?: { topic?: string; subString?: string; subVersion?: number; expressionType?: string }[];
-  }[];
-}
 
 function parseBody<T>(request: RemotingCommand): T | null {
   if (!request.body || request.body.length === 0) return null;
@@ -35,44 +30,29 @@ function parseBody<T>(request: RemotingCommand): T | null {
 }
 
 /**
- * The heartbeat body, read defensively: a body is client input, so entries that are not objects, groups whose
- * names are not legal group names and subscriptions to illegal topic names are skipped (the Java client never
- * sends them; nothing is auto-created from them).
+ * Of a decoded heartbeat, the groups and subscriptions that can be registered: groups whose names are not
+ * legal group names and subscriptions to illegal topic names are skipped (the Java client never sends them;
+ * nothing is auto-created from them).
  */
-function heartbeatData(body: HeartbeatBody): { clientId?: string; consumers: NonNullable<HeartbeatBody['consumerDataSet']>; producers: string[] } {
-  const consumers = objectsOf(body.consumerDataSet).flatMap((consumer) => {
-    const groupName = textOf(consumer.groupName);
-    if (!groupName || validateGroupName(groupName) !== null) return [];
-    const subscriptionDataSet = objectsOf(consumer.subscriptionDataSet).flatMap((sub) => {
-      const topic = textOf(sub.topic);
-      if (!topic || validateTopicName(topic) !== null) return [];
-      const subVersion = typeof sub.subVersion === 'number' && Number.isFinite(sub.subVersion) ? sub.subVersion : undefined;
-      return [{ topic, subString: textOf(sub.subString), subVersion, expressionType: textOf(sub.expressionType) }];
-    });
-    return [{
-      groupName,
-      consumeType: textOf(consumer.consumeType),
-      messageModel: textOf(consumer.messageModel),
-      consumeFromWhere: textOf(consumer.consumeFromWhere),
-      subscriptionDataSet,
-    }];
+function registrable(body: HeartbeatData): { consumers: ConsumerDataJson[]; producers: string[] } {
+  const consumers = body.consumerDataSet.flatMap((consumer) => {
+    if (validateGroupName(consumer.groupName) !== null) return [];
+    return [{ ...consumer, subscriptionDataSet: consumer.subscriptionDataSet.filter((sub) => validateTopicName(sub.topic) === null) }];
   });
-  const producers = objectsOf(body.producerDataSet).map((producer) => textOf(producer.groupName)).filter((group): group is string => !!group && validateGroupName(group) === null);
-  return { clientId: textOf(body.clientID), consumers, producers };
+  const producers = body.producerDataSet.map((producer) => producer.groupName).filter((group) => validateGroupName(group) === null);
+  return { consumers, producers };
 }
 
-export function processHeartbeat(ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection): RemotingCommand {
-  const body = parseBody<HeartbeatBody>(request);
-  if (!body || typeof body !== 'object' || Array.isArray(body)) return createResponse(request, ResponseCode.SYSTEM_ERROR, 'the heartbeat body is missing or not a JSON object');
-  const data = heartbeatData(body);
-  const clientId = data.clientId ?? connection.remoteAddress;
+export function processHeartbeat(ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection, { body }: { body: HeartbeatData }): RemotingCommand {
+  const data = registrable(body);
+  const clientId = body.clientID ?? connection.remoteAddress;
   connection.attributes.set('clientId', clientId);
   connection.attributes.set('language', request.language);
   connection.attributes.set('version', request.version);
   const channel = { connection, clientId, language: request.language, version: request.version };
 
   for (const consumer of data.consumers) {
-    const group = consumer.groupName!;
+    const group = consumer.groupName;
     const groupConfig = ctx.subscriptionGroupManager.findOrCreate(group);
     if (!groupConfig) continue;
     if (groupConfig.retryQueueNums > 0) {
@@ -80,8 +60,8 @@ export function processHeartbeat(ctx: BrokerContext, request: RemotingCommand, c
       if (retry.created) ctx.registerBrokerAll();
     }
     const subscriptions: SubscriptionData[] = [];
-    for (const sub of consumer.subscriptionDataSet ?? []) {
-      const data = buildSubscriptionData(sub.topic!, sub.subString, Number(sub.subVersion ?? Date.now()));
+    for (const sub of consumer.subscriptionDataSet) {
+      const data = buildSubscriptionData(sub.topic, sub.subString, sub.subVersion ?? Date.now());
       if (data) subscriptions.push(data);
     }
     const notify = ctx.config.notifyConsumerIdsChangedEnable && groupConfig.notifyConsumerIdsChangedEnable;
@@ -99,10 +79,13 @@ export function processHeartbeat(ctx: BrokerContext, request: RemotingCommand, c
   return createResponse(request, ResponseCode.SUCCESS);
 }
 
-export function processUnregisterClient(ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection): RemotingCommand {
-  const header = new Header(request);
-  const producerGroup = header.optString('producerGroup');
-  const consumerGroup = header.optString('consumerGroup');
+export function processUnregisterClient(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: RemotingConnection,
+  { header }: { header: UnregisterClientRequestHeader },
+): RemotingCommand {
+  const { producerGroup, consumerGroup } = header;
   if (producerGroup) ctx.producerManager.unregister(producerGroup, connection.id);
   if (consumerGroup) {
     const config = ctx.subscriptionGroupManager.get(consumerGroup);
@@ -112,33 +95,40 @@ export function processUnregisterClient(ctx: BrokerContext, request: RemotingCom
   return createResponse(request, ResponseCode.SUCCESS);
 }
 
-export function processGetConsumerListByGroup(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
-  const group = new Header(request).string('consumerGroup');
+export function processGetConsumerListByGroup(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  _connection: RemotingConnection,
+  { header }: { header: GetConsumerListByGroupRequestHeader },
+): RemotingCommand {
+  const group = header.consumerGroup;
   const ids = ctx.consumerManager.clientIds(group);
   if (ids.length === 0) return createResponse(request, ResponseCode.SYSTEM_ERROR, `no consumer for this group, ${group}`);
   return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, Buffer.from(JSON.stringify({ consumerIdList: ids })));
 }
 
-export function processQueryConsumerOffset(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
-  const header = new Header(request);
-  const group = header.string('consumerGroup');
-  const topic = header.string('topic');
-  const queueId = header.int('queueId');
+export function processQueryConsumerOffset(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  _connection: RemotingConnection,
+  { header }: { header: QueryConsumerOffsetRequestHeader },
+): RemotingCommand {
+  const { consumerGroup: group, topic, queueId } = header;
   const stored = ctx.consumerOffsetManager.queryOffset(group, topic, queueId);
   if (stored >= 0) return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: stored });
-  if (header.optString('setZeroIfNotFound') === 'false') return createResponse(request, ResponseCode.QUERY_NOT_FOUND, 'Not found, do not set to zero, maybe this group boot first');
+  if (header.setZeroIfNotFound === false) return createResponse(request, ResponseCode.QUERY_NOT_FOUND, 'Not found, do not set to zero, maybe this group boot first');
   const minOffset = ctx.store.getMinOffsetInQueue(topic, queueId);
   if (minOffset <= 0) return createResponse(request, ResponseCode.SUCCESS, undefined, { offset: 0 });
   return createResponse(request, ResponseCode.QUERY_NOT_FOUND, 'Not found, V3_0_6_SNAPSHOT maybe this group consumer boot first');
 }
 
-export function processUpdateConsumerOffset(ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection): RemotingCommand {
-  const header = new Header(request);
-  const group = header.string('consumerGroup');
-  const topic = header.string('topic');
-  const queueId = header.int('queueId');
-  const commitOffset = header.number('commitOffset');
-  ctx.consumerOffsetManager.commitOffset(connection.remoteAddress, group, topic, queueId, commitOffset);
+export function processUpdateConsumerOffset(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: RemotingConnection,
+  { header }: { header: UpdateConsumerOffsetRequestHeader },
+): RemotingCommand {
+  ctx.consumerOffsetManager.commitOffset(connection.remoteAddress, header.consumerGroup, header.topic, header.queueId, header.commitOffset);
   return createResponse(request, ResponseCode.SUCCESS);
 }
 

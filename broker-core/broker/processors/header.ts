@@ -1,32 +1,23 @@
-/** Reading request extFields; a missing or malformed field raises HeaderFieldError, answered as SYSTEM_ERROR with a remark (as RocketMQ answers a header it cannot decode). */
+/**
+ * Reading request extFields by name, for the processors not yet moved to a typed header of
+ * protocol/headers/ (which is how new code reads a header). Same rules, same errors.
+ */
+import { HeaderFieldError, optional, readFieldText } from '../../protocol/headers/header-schema';
 import type { RemotingCommand } from '../../protocol/remoting-command';
-import { BrokerError } from '../../util/errors';
 
-export class HeaderFieldError extends BrokerError {
-  constructor(message: string) {
-    super('BROKER_ERR_INVALID_ARGUMENT', message);
-    this.name = 'HeaderFieldError';
-  }
-}
-
-const INTEGER_TEXT = /^[+-]?\d{1,20}$/;
-const INT_MIN = -(2n ** 31n);
-const INT_MAX = 2n ** 31n - 1n;
-const LONG_MIN = -(2n ** 63n);
-const LONG_MAX = 2n ** 63n - 1n;
-/** Field values quoted in remarks are cut: a hostile 60 KB value need not come back in the answer. */
-const PREVIEW_CHARS_MAX = 64;
-
-function preview(value: string): string {
-  return value.length > PREVIEW_CHARS_MAX ? `${value.slice(0, PREVIEW_CHARS_MAX)}… (${value.length} characters)` : value;
-}
+export { HeaderFieldError };
 
 export class Header {
   constructor(private readonly request: RemotingCommand) {}
 
+  #text(name: string): string | undefined {
+    const ext = this.request.extFields;
+    const value = ext && Object.hasOwn(ext, name) ? ext[name] : undefined;
+    return typeof value === 'string' ? value : undefined;
+  }
+
   optString(name: string): string | undefined {
-    const value = this.request.extFields?.[name];
-    return value === undefined || value === null ? undefined : String(value);
+    return this.#text(name);
   }
 
   string(name: string): string {
@@ -35,23 +26,9 @@ export class Header {
     return value;
   }
 
-  /**
-   * Integer fields are parsed the way RocketMQ's header decoding does (Integer.parseInt / Long.parseLong): digits
-   * with an optional sign, within the Java type's range; anything else is a HeaderFieldError (SYSTEM_ERROR).
-   * Absent, empty and "null" read as absent.
-   */
-  #integer(name: string, min: bigint, max: bigint, kind: 'int' | 'long'): number | undefined {
-    const value = this.optString(name);
-    if (value === undefined || value === '' || value === 'null') return undefined;
-    if (!INTEGER_TEXT.test(value)) throw new HeaderFieldError(`the custom field <${name}> is not a number: ${preview(value)}`);
-    const big = BigInt(value);
-    if (big < min || big > max) throw new HeaderFieldError(`the custom field <${name}> is out of the ${kind} range: ${preview(value)}`);
-    return Number(big);
-  }
-
   /** A Java long field (offsets, timestamps). */
   optNumber(name: string): number | undefined {
-    return this.#integer(name, LONG_MIN, LONG_MAX, 'long');
+    return readFieldText(name, optional.long(), this.#text(name)) as number | undefined;
   }
 
   number(name: string): number {
@@ -62,7 +39,7 @@ export class Header {
 
   /** A Java int field (queue ids, flags, counts). */
   optInt(name: string): number | undefined {
-    return this.#integer(name, INT_MIN, INT_MAX, 'int');
+    return readFieldText(name, optional.int(), this.#text(name)) as number | undefined;
   }
 
   int(name: string): number {
@@ -72,33 +49,6 @@ export class Header {
   }
 
   optBoolean(name: string): boolean | undefined {
-    const value = this.optString(name);
-    if (value === undefined || value === '') return undefined;
-    return value === 'true';
+    return readFieldText(name, optional.boolean(), this.#text(name)) as boolean | undefined;
   }
-}
-
-/** SEND_MESSAGE_V2 short names → SEND_MESSAGE names. */
-export const SEND_V2_FIELDS: Record<string, string> = {
-  a: 'producerGroup',
-  b: 'topic',
-  c: 'defaultTopic',
-  d: 'defaultTopicQueueNums',
-  e: 'queueId',
-  f: 'sysFlag',
-  g: 'bornTimestamp',
-  h: 'flag',
-  i: 'properties',
-  j: 'reconsumeTimes',
-  k: 'unitMode',
-  l: 'maxReconsumeTimes',
-  m: 'batch',
-  n: 'brokerName',
-};
-
-export function sendHeaderFromV2(request: RemotingCommand): RemotingCommand {
-  const fields: Record<string, string> = {};
-  const v2 = request.extFields ?? {};
-  for (const key in v2) fields[Object.hasOwn(SEND_V2_FIELDS, key) ? SEND_V2_FIELDS[key]! : key] = v2[key]!;
-  return { ...request, extFields: fields };
 }

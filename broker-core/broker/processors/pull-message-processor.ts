@@ -1,32 +1,27 @@
 /** PULL_MESSAGE 11 with long polling (protocol.md §2.6 PULL). */
 import { PULL_BYTES_MAX, PULL_MESSAGES_MAX } from '../../config/limits';
+import { PullSysFlag, type PullMessageRequestHeader } from '../../protocol/headers/pull-message-request-header';
 import { ResponseCode } from '../../protocol/response-code';
 import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
 import type { RemotingConnection } from '../../remoting/remoting-server';
 import type { BrokerContext } from '../broker-context';
 import { buildSubscriptionData, tagsCodeFilter, type SubscriptionData } from '../filter/subscription';
 import { isPermReadable } from '../topics/topic-config-manager';
-import { Header } from './header';
 
-export const PullSysFlag = { COMMIT_OFFSET: 0x1, SUSPEND: 0x2, SUBSCRIPTION: 0x4, CLASS_FILTER: 0x8, LITE_PULL: 0x10 } as const;
 const SHORT_POLLING_MS = 1_000;
 
-export async function processPullMessage(ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection): Promise<RemotingCommand> {
-  return pull(ctx, request, connection, true);
+export async function processPullMessage(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: RemotingConnection,
+  { header }: { header: PullMessageRequestHeader },
+): Promise<RemotingCommand> {
+  return pull(ctx, request, connection, header, true);
 }
 
-async function pull(ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection, allowSuspend: boolean): Promise<RemotingCommand> {
-  const header = new Header(request);
-  const group = header.string('consumerGroup');
-  const topic = header.string('topic');
-  const queueId = header.int('queueId');
-  const queueOffset = header.number('queueOffset');
-  const maxMsgNums = Math.max(1, Math.min(header.int('maxMsgNums'), PULL_MESSAGES_MAX));
-  const sysFlag = header.int('sysFlag');
-  const commitOffset = header.optNumber('commitOffset') ?? -1;
-  const suspendTimeoutMillis = header.optNumber('suspendTimeoutMillis') ?? 15_000;
-  const subVersion = header.optNumber('subVersion') ?? 0;
-  const maxMsgBytes = header.optInt('maxMsgBytes');
+async function pull(ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection, header: PullMessageRequestHeader, allowSuspend: boolean): Promise<RemotingCommand> {
+  const { consumerGroup: group, topic, queueId, queueOffset, sysFlag, commitOffset, suspendTimeoutMillis, subVersion, maxMsgBytes } = header;
+  const maxMsgNums = Math.max(1, Math.min(header.maxMsgNums, PULL_MESSAGES_MAX));
 
   if (!isPermReadable(ctx.config.brokerPermission)) {
     return createResponse(request, ResponseCode.NO_PERMISSION, `the broker[${ctx.config.brokerIP1}] pulling message is forbidden`);
@@ -43,12 +38,12 @@ async function pull(ctx: BrokerContext, request: RemotingCommand, connection: Re
 
   let subscription: SubscriptionData | null;
   if ((sysFlag & PullSysFlag.SUBSCRIPTION) !== 0) {
-    const expressionType = header.optString('expressionType') ?? 'TAG';
+    const expressionType = header.expressionType;
     // As RocketMQ with enablePropertyFilter=false: SQL92 is understood but refused; an unknown type does not parse.
     if (expressionType === 'SQL92') return createResponse(request, ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${expressionType}`);
     if (expressionType !== 'TAG') return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, `parse the consumer's subscription failed: expression type ${expressionType} is unknown`);
-    subscription = buildSubscriptionData(topic, header.optString('subscription'), subVersion);
-    if (!subscription) return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, `parse the consumer's subscription[${header.optString('subscription')}] failed, group: ${group}`);
+    subscription = buildSubscriptionData(topic, header.subscription, subVersion);
+    if (!subscription) return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, `parse the consumer's subscription[${header.subscription}] failed, group: ${group}`);
   } else {
     // From the heartbeat; lenient when the heartbeat has not arrived yet (clients re-check tags themselves).
     subscription = ctx.consumerManager.get(group)?.subscriptionTable.get(topic) ?? null;
@@ -92,7 +87,7 @@ async function pull(ctx: BrokerContext, request: RemotingCommand, connection: Re
     return ctx.holdService.hold(topic, queueId, queueOffset, holdMs, filter, async () => {
       if (connection.closed) return response;
       try {
-        return await pull(ctx, request, connection, false);
+        return await pull(ctx, request, connection, header, false);
       } catch (err) {
         return createResponse(request, ResponseCode.SYSTEM_ERROR, err instanceof Error ? err.message : String(err));
       }

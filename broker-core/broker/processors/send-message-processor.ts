@@ -2,6 +2,8 @@
 import { GROUP_NAME_CHARS_MAX, MESSAGE_PROPERTIES_BYTES_MAX, NAME_PATTERN, SYSTEM_TOPIC_NAME_CHARS_MAX, TOPIC_NAME_CHARS_MAX } from '../../config/limits';
 import { RequestCode } from '../../protocol/request-code';
 import { ResponseCode } from '../../protocol/response-code';
+import type { ConsumerSendMsgBackRequestHeader } from '../../protocol/headers/consumer-send-msg-back-request-header';
+import type { SendMessageRequestHeader } from '../../protocol/headers/send-message-request-header';
 import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
 import type { RemotingConnection } from '../../remoting/remoting-server';
 import type { MessageToStore, PutMessageResult } from '../../store/message-store';
@@ -16,7 +18,6 @@ import {
   isPermWriteable,
   type TopicConfig,
 } from '../topics/topic-config-manager';
-import { Header, sendHeaderFromV2 } from './header';
 
 const PROPERTY_DELAY = 'DELAY';
 const PROPERTY_REAL_TOPIC = 'REAL_TOPIC';
@@ -78,7 +79,7 @@ interface CheckedTopic {
 }
 
 /** Broker writable, topic legal and sendable, topic exists or is auto-created. */
-function checkTopic(ctx: BrokerContext, request: RemotingCommand, header: Header, topic: string): CheckedTopic {
+function checkTopic(ctx: BrokerContext, request: RemotingCommand, header: SendMessageRequestHeader, topic: string): CheckedTopic {
   if (!isPermWriteable(ctx.config.brokerPermission)) {
     return { error: createResponse(request, ResponseCode.NO_PERMISSION, `the broker[${ctx.config.brokerIP1}] sending message is forbidden`) };
   }
@@ -87,15 +88,14 @@ function checkTopic(ctx: BrokerContext, request: RemotingCommand, header: Header
   if (NOT_SENDABLE_TOPICS.has(topic)) return { error: createResponse(request, ResponseCode.NO_PERMISSION, `Sending message to topic[${topic}] is forbidden.`) };
   let config = ctx.topicConfigManager.get(topic);
   if (!config) {
-    const sysFlag = header.optBoolean('unitMode') ? 1 : 0;
+    const sysFlag = header.unitMode ? 1 : 0;
     if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
       const created = ctx.topicConfigManager.createTopicIfAbsent(topic, 1, PermName.PERM_READ | PermName.PERM_WRITE);
       config = created.config;
       if (created.created) ctx.registerBrokerAll();
     } else {
-      const defaultTopic = header.optString('defaultTopic') ?? TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC;
-      const queueNums = header.optInt('defaultTopicQueueNums') ?? 4;
-      const created = ctx.topicConfigManager.createTopicInSendMessageMethod(topic, defaultTopic, queueNums, sysFlag);
+      const defaultTopic = header.defaultTopic ?? TopicValidator.AUTO_CREATE_TOPIC_KEY_TOPIC;
+      const created = ctx.topicConfigManager.createTopicInSendMessageMethod(topic, defaultTopic, header.defaultTopicQueueNums, sysFlag);
       if (created) {
         config = created;
         ctx.logger.info('auto-created topic', { topic, queueNums: created.writeQueueNums });
@@ -131,38 +131,37 @@ function applyDelay(ctx: BrokerContext, message: MessageToStore, props: Record<s
   return true;
 }
 
-export async function processSendMessage(ctx: BrokerContext, rawRequest: RemotingCommand, connection: RemotingConnection): Promise<RemotingCommand> {
-  const request = rawRequest.code === RequestCode.SEND_MESSAGE_V2 || rawRequest.code === RequestCode.SEND_BATCH_MESSAGE ? sendHeaderFromV2(rawRequest) : rawRequest;
-  const header = new Header(request);
-  const isBatch = rawRequest.code === RequestCode.SEND_BATCH_MESSAGE || header.optBoolean('batch') === true;
-  header.string('producerGroup');
-  let topic = header.string('topic');
-  const requestedQueueId = header.int('queueId');
-  const sysFlag = header.int('sysFlag');
-  const bornTimestamp = header.number('bornTimestamp');
-  const flag = header.int('flag');
-  const propertiesText = header.optString('properties') ?? '';
-  const reconsumeTimes = header.optInt('reconsumeTimes') ?? 0;
-  const maxReconsumeTimesHeader = header.optInt('maxReconsumeTimes');
+export async function processSendMessage(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: RemotingConnection,
+  { header }: { header: SendMessageRequestHeader },
+): Promise<RemotingCommand> {
+  const isBatch = request.code === RequestCode.SEND_BATCH_MESSAGE || header.batch;
+  let topic = header.topic;
+  const requestedQueueId = header.queueId;
+  const { sysFlag, bornTimestamp, flag, reconsumeTimes } = header;
+  const propertiesText = header.properties;
+  const maxReconsumeTimesHeader = header.maxReconsumeTimes;
 
-  const checked = checkTopic(ctx, rawRequest, header, topic);
+  const checked = checkTopic(ctx, request, header, topic);
   if (checked.error) return checked.error;
   let topicConfig = checked.config!;
   let queueId = pickQueueId(topicConfig, requestedQueueId);
   if (queueId === null) {
-    return createResponse(rawRequest, ResponseCode.SYSTEM_ERROR, `request queueId[${requestedQueueId}] is illegal, topic: ${topic} writeQueueNums/readQueueNums: ${topicConfig.writeQueueNums}/${topicConfig.readQueueNums}`);
+    return createResponse(request, ResponseCode.SYSTEM_ERROR, `request queueId[${requestedQueueId}] is illegal, topic: ${topic} writeQueueNums/readQueueNums: ${topicConfig.writeQueueNums}/${topicConfig.readQueueNums}`);
   }
   const body = request.body ?? Buffer.alloc(0);
   if (body.length > ctx.config.maxMessageSizeBytes) {
-    return createResponse(rawRequest, ResponseCode.MESSAGE_ILLEGAL, `the message body size ${body.length} is over the limit of ${ctx.config.maxMessageSizeBytes} bytes`);
+    return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, `the message body size ${body.length} is over the limit of ${ctx.config.maxMessageSizeBytes} bytes`);
   }
   const props = decodePropertiesString(propertiesText);
   const prepared = props[PROPERTY_TRANSACTION_PREPARED] === 'true';
   if (prepared && ctx.config.rejectTransactionMessage) {
-    return createResponse(rawRequest, ResponseCode.NO_PERMISSION, `the broker[${ctx.config.brokerIP1}] sending transaction message is forbidden`);
+    return createResponse(request, ResponseCode.NO_PERMISSION, `the broker[${ctx.config.brokerIP1}] sending transaction message is forbidden`);
   }
   if (prepared && (isBatch || topic.startsWith(RETRY_GROUP_TOPIC_PREFIX))) {
-    return createResponse(rawRequest, ResponseCode.MESSAGE_ILLEGAL, 'transactional messages cannot be batched or sent to a retry topic');
+    return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, 'transactional messages cannot be batched or sent to a retry topic');
   }
   const bornHost = parseHostAddress(connection.remoteAddress);
 
@@ -170,7 +169,7 @@ export async function processSendMessage(ctx: BrokerContext, rawRequest: Remotin
   if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) && !isBatch) {
     const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
     const groupConfig = ctx.subscriptionGroupManager.findOrCreate(group);
-    if (!groupConfig) return createResponse(rawRequest, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group not exist, ${group}`);
+    if (!groupConfig) return createResponse(request, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group not exist, ${group}`);
     const maxReconsumeTimes = maxReconsumeTimesHeader ?? groupConfig.retryMaxTimes;
     if (reconsumeTimes >= maxReconsumeTimes) {
       const dlq = ctx.topicConfigManager.createTopicIfAbsent(DLQ_GROUP_TOPIC_PREFIX + group, 1, PermName.PERM_READ | PermName.PERM_WRITE);
@@ -190,7 +189,7 @@ export async function processSendMessage(ctx: BrokerContext, rawRequest: Remotin
     }
     const propertiesString = encodePropertiesString(props);
     if (Buffer.byteLength(propertiesString) > MESSAGE_PROPERTIES_BYTES_MAX) {
-      return createResponse(rawRequest, ResponseCode.MESSAGE_ILLEGAL, `the message properties are longer than ${MESSAGE_PROPERTIES_BYTES_MAX} bytes`);
+      return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, `the message properties are longer than ${MESSAGE_PROPERTIES_BYTES_MAX} bytes`);
     }
     const message: MessageToStore = {
       topic,
@@ -214,19 +213,19 @@ export async function processSendMessage(ctx: BrokerContext, rawRequest: Remotin
       message.propertiesString = encodePropertiesString(props);
     }
     const result = await ctx.store.putMessage(message);
-    return putResponse(ctx, rawRequest, result, queueId, topic);
+    return putResponse(ctx, request, result, queueId, topic);
   }
 
   // Batch
-  if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) return createResponse(rawRequest, ResponseCode.MESSAGE_ILLEGAL, 'retry topics do not accept batches');
-  if (Number(props[PROPERTY_DELAY] ?? 0) > 0) return createResponse(rawRequest, ResponseCode.MESSAGE_ILLEGAL, 'batch messages cannot be delayed');
+  if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, 'retry topics do not accept batches');
+  if (Number(props[PROPERTY_DELAY] ?? 0) > 0) return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, 'batch messages cannot be delayed');
   let inner;
   try {
     inner = decodeBatchBody(body);
   } catch (err) {
-    return createResponse(rawRequest, ResponseCode.MESSAGE_ILLEGAL, `malformed batch body: ${(err as Error).message}`);
+    return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, `malformed batch body: ${(err as Error).message}`);
   }
-  if (inner.length === 0) return createResponse(rawRequest, ResponseCode.MESSAGE_ILLEGAL, 'empty batch');
+  if (inner.length === 0) return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, 'empty batch');
   delete props.WAIT;
   props.CLUSTER = ctx.config.brokerClusterName;
   const messages: MessageToStore[] = [];
@@ -235,22 +234,24 @@ export async function processSendMessage(ctx: BrokerContext, rawRequest: Remotin
     delete merged.WAIT;
     const propertiesString = encodePropertiesString(merged);
     if (Buffer.byteLength(propertiesString) > MESSAGE_PROPERTIES_BYTES_MAX) {
-      return createResponse(rawRequest, ResponseCode.MESSAGE_ILLEGAL, `the message properties are longer than ${MESSAGE_PROPERTIES_BYTES_MAX} bytes`);
+      return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, `the message properties are longer than ${MESSAGE_PROPERTIES_BYTES_MAX} bytes`);
     }
     messages.push({ topic, queueId, flag: one.flag, sysFlag, body: one.body, propertiesString, bornTimestamp, bornHost, storeHost: ctx.storeHost, reconsumeTimes, preparedTransactionOffset: 0 });
   }
   const result = await ctx.store.putMessages(messages);
-  return putResponse(ctx, rawRequest, result, queueId, topic);
+  return putResponse(ctx, request, result, queueId, topic);
 }
 
 /** CONSUMER_SEND_MSG_BACK: the consumer failed a message; re-deliver it later via the retry topic, or dead-letter it. */
-export async function processConsumerSendMsgBack(ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection): Promise<RemotingCommand> {
-  const header = new Header(request);
-  const commitLogOffset = header.number('offset');
-  const group = header.string('group');
-  let delayLevel = header.int('delayLevel');
-  const originMsgId = header.optString('originMsgId');
-  const maxReconsumeTimesHeader = header.optInt('maxReconsumeTimes');
+export async function processConsumerSendMsgBack(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: RemotingConnection,
+  { header }: { header: ConsumerSendMsgBackRequestHeader },
+): Promise<RemotingCommand> {
+  const { offset: commitLogOffset, group, originMsgId } = header;
+  let delayLevel = header.delayLevel;
+  const maxReconsumeTimesHeader = header.maxReconsumeTimes;
   const groupConfig = ctx.subscriptionGroupManager.findOrCreate(group);
   if (!groupConfig) return createResponse(request, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group not exist, ${group}`);
   if (!isPermWriteable(ctx.config.brokerPermission)) return createResponse(request, ResponseCode.NO_PERMISSION, 'the broker is not writable');
