@@ -13,6 +13,7 @@ import { AdminClient } from '../broker-core/client/admin-client';
 import { Producer } from '../broker-core/client/producer';
 import { PushConsumer } from '../broker-core/client/push-consumer';
 import { freePort, killAllRocketdeckProcesses, spawnRocketdeck } from '../broker-core/testing/rocketdeck-process';
+import { parsePrometheusText, sampleValue } from '../broker-core/testing/prometheus-text';
 import { waitFor } from '../broker-core/testing/wait-for';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'rocketdeck-processes-'));
@@ -141,6 +142,40 @@ it('reads aclEnable from broker.properties: a bad ROCKETDECK_HOME/conf/plain_acl
   } finally {
     await unsigned.close();
     await signed.close();
+  }
+  broker.child.kill('SIGTERM');
+  expect(await broker.exited).toBe(0);
+  namesrv.child.kill('SIGTERM');
+  expect(await namesrv.exited).toBe(0);
+}, 60_000);
+
+it('serves Prometheus metrics on METRICS_PORT from a separate broker process, and names a METRICS_PORT in use', async () => {
+  const namesrvPort = await freePort();
+  const brokerPort = await freePort();
+  const metricsPort = await freePort();
+  const namesrv = run(['namesrv', '-p', String(namesrvPort)]);
+  await namesrv.ready('The Name Server boot success');
+  const props = path.join(tmp, 'metrics.properties');
+  fs.writeFileSync(props, ['brokerName=broker-p', `listenPort=${brokerPort}`, 'brokerIP1=127.0.0.1', `storePathRootDir=${path.join(tmp, 'store-metrics')}`].join('\n'));
+  const env = { ROCKETDECK_HOME: tmp, BROKER_FAST_PORT: 'off', METRICS_HOST: '127.0.0.1' };
+  const broker = spawnRocketdeck(['broker', '-n', `127.0.0.1:${namesrvPort}`, '-c', props], { ...env, METRICS_PORT: String(metricsPort) });
+  await broker.ready('Prometheus metrics at');
+  expect(broker.output()).toContain(`Prometheus metrics at http://127.0.0.1:${metricsPort}/metrics`);
+  const producer = new Producer({ namesrvAddr: `127.0.0.1:${namesrvPort}`, groupName: 'PG_prom' });
+  try {
+    await producer.start();
+    for (let i = 0; i < 3; i++) await producer.send({ topic: 'PromTopic', body: `p${i}` });
+    const families = parsePrometheusText(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+    expect(sampleValue(families, 'rocketmq_messages_in_total', { node_id: 'broker-p', topic: 'PromTopic' })).toBe(3);
+    expect(sampleValue(families, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+
+    const other = path.join(tmp, 'metrics-clash.properties');
+    fs.writeFileSync(other, ['brokerName=broker-q', `listenPort=${await freePort()}`, 'brokerIP1=127.0.0.1', `storePathRootDir=${path.join(tmp, 'store-clash')}`].join('\n'));
+    const clash = spawnRocketdeck(['broker', '-n', `127.0.0.1:${namesrvPort}`, '-c', other], { ...env, METRICS_PORT: String(metricsPort) });
+    expect(await clash.exited).toBe(1);
+    expect(clash.output()).toContain(`port ${metricsPort} is already in use: set METRICS_PORT to a free port`);
+  } finally {
+    await producer.shutdown();
   }
   broker.child.kill('SIGTERM');
   expect(await broker.exited).toBe(0);

@@ -10,6 +10,7 @@ import type { ConsumerManager, ProducerManager, RebalanceLockManager } from './g
 import type { SubscriptionGroupManager } from './groups/subscription-group-manager';
 import type { PullRequestHoldService } from './long-polling/pull-request-hold-service';
 import type { ConsumerOffsetManager } from './offsets/consumer-offset-manager';
+import type { BrokerMetrics } from './metrics/broker-metrics';
 import type { BrokerStats } from './stats/broker-stats';
 import type { TopicConfigManager } from './topics/topic-config-manager';
 import type { TransactionalMessageService } from './transaction/transactional-message-service';
@@ -25,6 +26,7 @@ export interface BrokerContext {
   readonly producerManager: ProducerManager;
   readonly lockManager: RebalanceLockManager;
   readonly stats: BrokerStats;
+  readonly metrics: BrokerMetrics;
   readonly holdService: PullRequestHoldService;
   readonly transaction: TransactionalMessageService;
   /** Advertised ip:port (brokerIP1 + bound listen port). */

@@ -33,6 +33,7 @@ import { processEndTransaction } from './processors/end-transaction-processor';
 import { processConsumerSendMsgBack, processSendMessage } from './processors/send-message-processor';
 import { ScheduleMessageService } from './schedule/schedule-message-service';
 import { TransactionalMessageService } from './transaction/transactional-message-service';
+import { BrokerMetrics } from './metrics/broker-metrics';
 import { BrokerStats } from './stats/broker-stats';
 import { makeTopicConfig, TopicConfigManager } from './topics/topic-config-manager';
 
@@ -61,6 +62,8 @@ export class BrokerController implements BrokerContext {
   readonly producerManager: ProducerManager;
   readonly lockManager = new RebalanceLockManager(REBALANCE_LOCK_MAX_LIVE_MS);
   readonly stats = new BrokerStats();
+  /** Prometheus metrics (served on METRICS_PORT by `rocketdeck broker`, and by npm start's console). */
+  readonly metrics: BrokerMetrics;
   readonly holdService: PullRequestHoldService;
   readonly bootTimestamp = Date.now();
   readonly acl: BrokerAcl | null;
@@ -107,6 +110,7 @@ export class BrokerController implements BrokerContext {
     this.acl = this.config.aclEnable
       ? new BrokerAcl({ file: this.config.aclFile, watchIntervalMs: this.config.aclFileWatchIntervalMs, logger: this.logger.child('acl') })
       : null;
+    this.metrics = new BrokerMetrics(this);
     this.#registerProcessors();
   }
 
@@ -216,15 +220,20 @@ export class BrokerController implements BrokerContext {
         }
         return createResponse(request, ResponseCode.SYSTEM_ERROR, decoded.message);
       }
+      const started = performance.now();
       try {
-        return await processor(this, request, connection, decoded);
+        const response = await processor(this, request, connection, decoded);
+        this.metrics.observeRequest(request, response, performance.now() - started);
+        return response;
       } catch (err) {
         const message = err instanceof Error ? err.message : String(err);
         const codeName = (err as { code?: string }).code;
         if (codeName !== 'BROKER_ERR_INVALID_ARGUMENT') {
           this.logger.warn('request failed', { request: requestCodeName(code), from: connection.remoteAddress, error: message });
         }
-        return createResponse(request, ResponseCode.SYSTEM_ERROR, message);
+        const response = createResponse(request, ResponseCode.SYSTEM_ERROR, message);
+        this.metrics.observeRequest(request, response, performance.now() - started);
+        return response;
       }
     };
   }
@@ -243,6 +252,7 @@ export class BrokerController implements BrokerContext {
     store.setMessageArrivingListener((topic, queueId, maxQueueOffset, tagsCode) =>
       this.holdService.notifyMessageArriving(topic, queueId, maxQueueOffset, tagsCode),
     );
+    store.setFlushListener?.((durationMs) => this.metrics.observeFlush(durationMs));
     await store.start();
     this.#recoverTopicsFromStore();
 

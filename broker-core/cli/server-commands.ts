@@ -9,6 +9,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { BrokerController } from '../broker/broker-controller';
+import { startMetricsServer } from '../broker/metrics/metrics-server';
 import { parseNamesrvList } from '../client/namesrv-list';
 import { NamesrvController } from '../namesrv/namesrv-controller';
 import { brokerConfigFromProperties, parseProperties } from '../runtime/broker-properties';
@@ -38,6 +39,8 @@ export const BROKER_USAGE = `usage: rocketdeck broker [-n host:port[;host:port]]
                            autoCreateTopicEnable, fileReservedTime, deleteWhen, ... (README lists every key)
   ROCKETDECK_HOME          store under ROCKETDECK_HOME/store unless storePathRootDir is set (default ./data)
   BROKER_FAST_PORT         the "fast" port for old Java clients (default listenPort - 2); "off" disables it
+  METRICS_PORT             serve Prometheus metrics at http://METRICS_HOST:METRICS_PORT/metrics (unset: off)
+  METRICS_HOST             the metrics server's bind address (default 0.0.0.0, like the broker port)
 `;
 
 /** -h / --help anywhere in the arguments. */
@@ -93,6 +96,14 @@ function fastListenPort(env: Record<string, string | undefined>): number | null 
   if (!raw) return undefined;
   if (raw === 'off' || raw === 'none') return null;
   if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new UsageError(`BROKER_FAST_PORT=${raw} is not a port (a whole number from 0 to 65535, or off)`);
+  return Number(raw);
+}
+
+/** METRICS_PORT: unset or empty → no metrics server, else a port. */
+function metricsPort(env: Record<string, string | undefined>): number | null {
+  const raw = env.METRICS_PORT?.trim();
+  if (!raw) return null;
+  if (!/^\d+$/.test(raw) || Number(raw) > 65535) throw new UsageError(`METRICS_PORT=${raw} is not a port (a whole number from 0 to 65535)`);
   return Number(raw);
 }
 
@@ -155,13 +166,29 @@ export async function runBroker(args: string[], io: Io): Promise<number> {
     const storePathRootDir = path.resolve(fromFile.config.storePathRootDir ?? path.join(home(io.env), 'store'));
     fs.mkdirSync(storePathRootDir, { recursive: true });
     const fast = fastListenPort(io.env);
+    const metricsListenPort = metricsPort(io.env);
     const broker = new BrokerController(
       { aclFile: plainAclFile(home(io.env)), ...fromFile.config, ...(fast === undefined ? {} : { fastListenPort: fast }), namesrvAddr: list.list, storePathRootDir },
       { logger: createLogger('broker') },
     );
     await broker.start();
     io.stdout.write(`The broker[${broker.config.brokerName}, ${broker.brokerAddr}] boot success. name server is ${list.list.join(';')}, store ${storePathRootDir}\n`);
-    onStop(() => broker.shutdown());
+    let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
+    if (metricsListenPort !== null) {
+      const host = io.env.METRICS_HOST?.trim() || '0.0.0.0';
+      try {
+        metricsServer = await startMetricsServer(broker.metrics, metricsListenPort, host, createLogger('metrics'));
+      } catch (err) {
+        await broker.shutdown();
+        const code = (err as NodeJS.ErrnoException).code;
+        throw new Error(code === 'EADDRINUSE' ? `port ${metricsListenPort} is already in use: set METRICS_PORT to a free port` : `the metrics server could not start: ${(err as Error).message}`);
+      }
+      io.stdout.write(`Prometheus metrics at http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${metricsServer.port}/metrics\n`);
+    }
+    onStop(async () => {
+      await metricsServer?.close();
+      await broker.shutdown();
+    });
     return -1;
   } catch (err) {
     const usage = err instanceof UsageError ? `\n${BROKER_USAGE}` : '\n';

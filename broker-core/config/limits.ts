@@ -150,3 +150,10 @@ export const ACL_REFUSAL_LOG_WINDOW_MS = 10_000;
 export const BAD_REQUESTS_LOGGED_PER_WINDOW_MAX = 10;
 /** The window of BAD_REQUESTS_LOGGED_PER_WINDOW_MAX. */
 export const BAD_REQUEST_LOG_WINDOW_MS = 10_000;
+
+// ---- Prometheus metrics (broker-core/broker/metrics, lib/server/prometheus.ts) ----
+/**
+ * How long the console's /metrics reuses one read of its cluster (three requests per master): scrapes closer
+ * together than this (several Prometheus servers, a curl beside one) cost the brokers nothing more.
+ */
+export const PROMETHEUS_SCRAPE_CACHE_MS = 5_000;

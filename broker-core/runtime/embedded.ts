@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NamesrvController } from '../namesrv/namesrv-controller';
 import { BrokerController } from '../broker/broker-controller';
+import { registerInProcessBroker } from '../broker/metrics/in-process-brokers';
 import type { Logger } from '../util/logger';
 import type { RuntimeConfig } from './env-config';
 import { ensurePortFree } from './ports';
@@ -54,10 +55,12 @@ export async function startEmbedded(config: RuntimeConfig, logger: Logger): Prom
     await namesrv.shutdown();
     throw err;
   }
+  const unregister = registerInProcessBroker({ brokerName: broker.config.brokerName, internals: broker.metrics.internals });
   return {
     namesrv,
     broker,
     async stop() {
+      unregister();
       await broker.shutdown();
       await namesrv.shutdown();
     },

@@ -45,6 +45,8 @@ export class CommitLog {
   #dirtyFds = new Set<number>();
   #flushing: Promise<void> | null = null;
   #closed = false;
+  /** Told how long each fdatasync round took, ms (the broker's flush-latency histogram). */
+  onFlushed: ((durationMs: number) => void) | undefined;
 
   constructor(dir: string, segmentBytes: number, logger: Logger) {
     this.dir = dir;
@@ -311,9 +313,11 @@ export class CommitLog {
     const target = this.#written;
     const fds = [...this.#dirtyFds];
     this.#dirtyFds.clear();
+    const started = performance.now();
     this.#flushing = Promise.all(fds.map((fd) => new Promise<void>((resolve, reject) => fs.fdatasync(fd, (err) => (err ? reject(err) : resolve()))))).then(
       () => {
         this.#flushed = Math.max(this.#flushed, target);
+        this.onFlushed?.(performance.now() - started);
       },
     ).finally(() => {
       this.#flushing = null;

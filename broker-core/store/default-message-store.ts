@@ -883,14 +883,23 @@ export class DefaultMessageStore implements MessageStore {
     this.#listener = listener;
   }
 
+  setFlushListener(listener: (durationMs: number) => void): void {
+    this.#commitLog.onFlushed = listener;
+  }
+
   // ---------------------------------------------------------------- retention
 
   #diskUsedRatio(): number {
+    return this.#diskUsage().ratio;
+  }
+
+  /** Used share and bytes of the store's file system (0 when it cannot be read). */
+  #diskUsage(): { ratio: number; usedBytes: number } {
     try {
       const s = fs.statfsSync(this.rootDir);
-      return s.blocks > 0 ? (s.blocks - s.bavail) / s.blocks : 0;
+      return s.blocks > 0 ? { ratio: (s.blocks - s.bavail) / s.blocks, usedBytes: (s.blocks - s.bfree) * s.bsize } : { ratio: 0, usedBytes: 0 };
     } catch {
-      return 0;
+      return { ratio: 0, usedBytes: 0 };
     }
   }
 
@@ -922,13 +931,14 @@ export class DefaultMessageStore implements MessageStore {
     let earliest = 0;
     const head = this.#commitLog.read(this.#commitLog.minOffset, 128);
     if (head && checkRecord(head, 0, head.length, false).kind !== 'blank' && [MAGIC_V1, MAGIC_V2].includes(head.readInt32BE(4))) earliest = recordStoreTimestamp(head);
-    const ratio = this.#diskUsedRatio();
+    const { ratio, usedBytes } = this.#diskUsage();
     return {
       commitLogMinOffset: this.#commitLog.minOffset,
       commitLogMaxOffset: this.#commitLog.maxOffset,
       dispatchBehindBytes: Math.max(0, this.#commitLog.maxOffset - this.#dispatchedOffset),
       unflushedBytes: Math.max(0, this.#commitLog.maxOffset - this.#commitLog.flushedOffset),
       commitLogDiskRatio: ratio,
+      diskUsedBytes: usedBytes,
       consumeQueueDiskRatio: ratio,
       putMessageTimesTotal: this.#stats.putTimes,
       putMessageSizeTotal: this.#stats.putBytes,

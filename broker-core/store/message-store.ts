@@ -105,6 +105,8 @@ export interface StoreRuntimeInfo {
   /** Bytes written but not yet fsynced. */
   unflushedBytes: number;
   commitLogDiskRatio: number;
+  /** Bytes used on the file system holding the store (when the store can tell). */
+  diskUsedBytes?: number;
   consumeQueueDiskRatio: number;
   putMessageTimesTotal: number;
   putMessageSizeTotal: number;
@@ -162,5 +164,7 @@ export interface MessageStore {
   listConsumeQueues(): Map<string, number[]>;
 
   setMessageArrivingListener(listener: MessageArrivingListener): void;
+  /** Told the duration of each commit-log flush, ms (stores that flush to disk). */
+  setFlushListener?(listener: (durationMs: number) => void): void;
   runtimeInfo(): StoreRuntimeInfo;
 }

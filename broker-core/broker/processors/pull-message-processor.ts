@@ -84,6 +84,7 @@ async function pull(ctx: BrokerContext, request: RemotingCommand, connection: Re
   if (response.code === ResponseCode.PULL_NOT_FOUND && allowSuspend && (sysFlag & PullSysFlag.SUSPEND) !== 0 && ctx.holdService.hasCapacity()) {
     const holdMs = ctx.config.longPollingEnable ? suspendTimeoutMillis : SHORT_POLLING_MS;
     const filter = tagsCodeFilter(subscription);
+    ctx.metrics.markLongPolling(request);
     return ctx.holdService.hold(topic, queueId, queueOffset, holdMs, filter, async () => {
       if (connection.closed) return response;
       try {

@@ -94,6 +94,8 @@ export const operations: ApiOperation[] = [
   // Audit and API
   { method: 'get', path: '/api/audit', tag: 'Audit and API', summary: 'Audit entries, newest first, filtered and paged on the server', query: [auditQuerySchema], fieldNotes: { result: 'ok, error (any failure), or one error code', from: 'ms since the epoch, inclusive', to: 'ms since the epoch, exclusive' } },
   { method: 'get', path: '/api/openapi.json', tag: 'Audit and API', summary: 'This document (OpenAPI 3.1)' },
+  // Metrics
+  { method: 'get', path: '/metrics', tag: 'Metrics', summary: 'Prometheus metrics of the cluster and this console', description: 'Prometheus text format: per broker, topic and group (rocketmq_messages_in_total, rocketmq_messages_out_total, rocketmq_consumer_lag_messages, rocketdeck_broker_tps, rocketdeck_storage_disk_ratio, ...), read over the protocol at most every 5 s; the embedded broker\'s latency histograms and connections; this process\'s RSS and CPU. A scraper on another machine sends Authorization: Bearer <read-only API token>.', success: { status: 200, description: 'Prometheus text exposition format 0.0.4', content: ['text/plain; version=0.0.4'] }, cluster: true },
   // Cluster
   { method: 'get', path: '/api/status', tag: 'Cluster', summary: 'NameServer reachability and broker liveness', cluster: true },
   { method: 'get', path: '/api/cluster', tag: 'Cluster', summary: 'Every broker with its runtime figures', cluster: true },

@@ -50,6 +50,7 @@ describe('request policy', () => {
   it.each([
     ['page, signed out', 'GET', '/topic?x=1', {}, 'redirect /login?next=%2Ftopic%3Fx%3D1'],
     ['API read, signed out', 'GET', '/api/topics', {}, '401 unauthenticated'],
+    ['Prometheus scrape, signed out: 401, not the sign-in page', 'GET', '/metrics', {}, '401 unauthenticated'],
     ['the sign-in page and API are open', 'GET', '/login', {}, 'allow nobody'],
     ['sign-in POST is open', 'POST', '/api/auth/login', same, 'allow nobody'],
   ])('%s', (_, method, url, headers, expected) => {
@@ -82,6 +83,7 @@ describe('request policy', () => {
   it.each([
     ['admin token writes', 'admin', 'POST', '/api/topics', 'allow deploy/admin'],
     ['read-only token reads', 'reader', 'GET', '/api/consumers', 'allow grafana/read-only'],
+    ['read-only token scrapes /metrics', 'reader', 'GET', '/metrics', 'allow grafana/read-only'],
     ['read-only token writes', 'reader', 'POST', '/api/topics', '403 forbidden'],
   ])('token: %s', (_, who, method, url, expected) => {
     expect(summary(decide(request(method, url, { authorization: bearer[who]! }), ON))).toBe(expected);

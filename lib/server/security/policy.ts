@@ -79,7 +79,8 @@ export function crossSiteProblem(request: PolicyRequest, env: Record<string, str
 export function decide(request: PolicyRequest, env: Record<string, string | undefined> = process.env): Decision {
   const method = request.method.toUpperCase();
   const { pathname } = request;
-  const api = pathname === '/api' || pathname.startsWith('/api/');
+  // /metrics is for scrapers: a 401 they can report, never the sign-in page.
+  const api = pathname === '/api' || pathname.startsWith('/api/') || pathname === '/metrics';
   const write = !SAFE_METHODS.has(method);
 
   if (isLoopbackHost(consoleBindHost(env))) {
