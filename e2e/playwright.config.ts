@@ -9,9 +9,9 @@ import { fileURLToPath } from 'node:url';
  * The web server is `scripts/start.ts` (NameServer + Broker + console in one process) with a fresh data folder.
  */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-// E2E_PORT_OFFSET shifts all three, so two checkouts can run their browser tests side by side.
+// E2E_PORT_OFFSET shifts them all, so two checkouts can run their browser tests side by side.
 const offset = Number(process.env.E2E_PORT_OFFSET ?? 0) || 0;
-export const E2E_PORTS = { console: 18899 + offset, namesrv: 29876 + offset, broker: 30911 + offset, authConsole: 18889 + offset } as const;
+export const E2E_PORTS = { console: 18899 + offset, namesrv: 29876 + offset, broker: 30911 + offset, authConsole: 18889 + offset, grpc: 31081 + offset } as const;
 const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${E2E_PORTS.console}`;
 const home = process.env.E2E_ROCKETDECK_HOME ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rocketdeck-e2e-'));
 process.env.E2E_NAMESRV_ADDR = `127.0.0.1:${E2E_PORTS.namesrv}`;
@@ -87,6 +87,7 @@ export default defineConfig({
           NAMESRV_PORT: String(E2E_PORTS.namesrv),
           BROKER_PORT: String(E2E_PORTS.broker),
           BROKER_FAST_PORT: 'off',
+          GRPC_PORT: String(E2E_PORTS.grpc),
           PORT: String(E2E_PORTS.console),
           HOST: '127.0.0.1',
           BROKER_IP1: '127.0.0.1',

@@ -2,6 +2,7 @@
  * `npx rocketdeck <command>`
  *   start                 everything in one process (same as `npm start`)
  *   namesrv / broker      the NameServer or a Broker alone (broker-core/cli/server-commands.ts)
+ *   proxy                 the gRPC endpoint for RocketMQ 5.x clients alone, in front of a cluster
  *   console               the console alone, on a NameServer list (-n, else NAMESRV_ADDR)
  *   admin <subcommand>    mqadmin-style operations (clusterList, topicList, ...); -n host:port or NAMESRV_ADDR
  * `rocketdeck <command> -h` prints that command's usage.
@@ -14,6 +15,8 @@ commands:
                          a NameServer alone (RocketMQ's mqnamesrv)
   broker -n host:port[;host:port] [-c broker.properties]
                          a Broker alone (RocketMQ's mqbroker), reading RocketMQ's broker.properties keys
+  proxy -n host:port[;host:port]
+                         the gRPC endpoint for RocketMQ 5.x clients alone (RocketMQ's Proxy, cluster mode)
   console [-n host:port[;host:port]]
                          the console alone, on that NameServer list (else NAMESRV_ADDR, else 127.0.0.1:9876)
   admin <subcommand>     mqadmin-style operations, e.g. "rocketdeck admin clusterList -n 127.0.0.1:9876"
@@ -58,6 +61,10 @@ async function main(argv: string[]): Promise<number> {
     case 'broker': {
       const { runBroker } = await import('../broker-core/cli/server-commands');
       return runBroker(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    }
+    case 'proxy': {
+      const { runProxy } = await import('../broker-core/cli/server-commands');
+      return runProxy(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     }
     case 'console': {
       if (rest.includes('-h') || rest.includes('--help')) {

@@ -110,6 +110,9 @@ function banner(config: RuntimeConfig, cluster: EmbeddedCluster | null, consoleP
     lines.push(
       `  NameServer  0.0.0.0:${cluster.namesrv.port}    point clients at NAMESRV_ADDR=127.0.0.1:${cluster.namesrv.port}`,
       `  Broker      ${config.brokerIP1}:${cluster.broker.port}${fast}  ${config.brokerName} in ${config.brokerClusterName}, ${config.flushDiskType}`,
+      cluster.grpc
+        ? `  gRPC        ${config.brokerIP1}:${cluster.grpc.port}    RocketMQ 5.x clients (endpoints=${config.brokerIP1}:${cluster.grpc.port}${cluster.grpc.tls ? ', TLS' : ''})`
+        : '  gRPC        off (GRPC_PORT=off)',
     );
   } else {
     lines.push(`  Cluster     remote NameServers ${config.consoleNamesrvAddr.join(';')} (nothing embedded; ROCKETDECK_EMBEDDED=1 to add one)`);

@@ -12,7 +12,7 @@ import type { DecodedRequest } from '../protocol/requests';
 import type { RemotingConnection } from '../remoting/connection';
 import type { Logger } from '../util/logger';
 import { RateLimitedLog } from '../util/rate-limited-log';
-import { parseAccessResource, validateAccess } from './plain-access-validator';
+import { parseAccessResource, validateAccess, type AccessResource, type AclDecision } from './plain-access-validator';
 import { PlainPermissionManager } from './plain-permission-manager';
 
 /** The remark prefix of a refusal, after the exception RocketMQ names in its remark. */
@@ -58,11 +58,21 @@ export class BrokerAcl {
     const decision = validateAccess(this.manager.acl, resource);
     if (decision.allowed) return null;
     this.#refusedTotal++;
-    this.#logRefusal(request, connection, resource.accessKey, decision.reason);
+    this.#logRefusal(requestCodeName(request.code), connection.remoteAddress, resource.accessKey, decision.reason);
     return createResponse(request, ResponseCode.NO_PERMISSION, ACL_REMARK_PREFIX + decision.reason);
   }
 
-  #logRefusal(request: RemotingCommand, connection: RemotingConnection, accessKey: string | undefined, reason: string): void {
-    this.#refusals.warn('request refused by the ACL', { request: requestCodeName(request.code), from: connection.remoteAddress, accessKey: accessKey ?? null, reason });
+  /** Decides a resource another protocol read (the gRPC endpoint's calls), counting and logging refusals as check() does. */
+  decide(resource: AccessResource, what: string, remoteAddress: string): AclDecision {
+    const decision = validateAccess(this.manager.acl, resource);
+    if (!decision.allowed) {
+      this.#refusedTotal++;
+      this.#logRefusal(what, remoteAddress, resource.accessKey, decision.reason);
+    }
+    return decision;
+  }
+
+  #logRefusal(what: string, remoteAddress: string, accessKey: string | undefined, reason: string): void {
+    this.#refusals.warn('request refused by the ACL', { request: what, from: remoteAddress, accessKey: accessKey ?? null, reason });
   }
 }

@@ -48,6 +48,11 @@ export interface AccessResource {
   contentWithQueryFlag: Buffer[] | undefined;
   /** Why the request's resources cannot be read (its header or body did not decode). */
   unreadable: string | undefined;
+  /**
+   * Another protocol's signature check (the gRPC endpoint's MQv2-HMAC-SHA1 over x-mq-date-time), given the
+   * account's secretKey; when set it replaces the remoting check over `content`.
+   */
+  verifySignature?: (secretKey: string) => boolean;
 }
 
 export type AclDecision =
@@ -125,9 +130,10 @@ export function validateAccess(acl: PlainAcl, resource: AccessResource): AclDeci
   if (!account) return { allowed: false, reason: `No acl config for ${resource.accessKey}` };
   if (account.whiteAddress.matches(resource.remoteIp)) return { allowed: true, by: 'account-white-address' };
 
-  const signature = calSignature(resource.content, account.config.secretKey);
-  const signed = signaturesEqual(signature, resource.signature) ||
-    (resource.contentWithQueryFlag !== undefined && signaturesEqual(calSignature(resource.contentWithQueryFlag, account.config.secretKey), resource.signature));
+  const signed = resource.verifySignature
+    ? resource.verifySignature(account.config.secretKey)
+    : signaturesEqual(calSignature(resource.content, account.config.secretKey), resource.signature) ||
+      (resource.contentWithQueryFlag !== undefined && signaturesEqual(calSignature(resource.contentWithQueryFlag, account.config.secretKey), resource.signature));
   if (!signed) return { allowed: false, reason: `Check signature failed for accessKey=${resource.accessKey}` };
   if (resource.unreadable) return { allowed: false, reason: resource.unreadable };
 

@@ -73,6 +73,8 @@ export class BrokerController implements BrokerContext {
   readonly #server: RemotingServer;
   readonly #namesrvClient: RemotingClient;
   readonly #timers: NodeJS.Timeout[] = [];
+  /** The processor table by request code, for requests served in this process (the gRPC endpoint's). */
+  readonly #inProcess = new Map<number, RequestProcessor>();
   #port = 0;
   #fastPort: number | null = null;
   #started = false;
@@ -194,14 +196,34 @@ export class BrokerController implements BrokerContext {
       on(RequestCode.UPDATE_GLOBAL_WHITE_ADDRS_CONFIG, acl.processUpdateGlobalWhiteAddrsConfig),
       on(RequestCode.GET_BROKER_CLUSTER_ACL_CONFIG, acl.processGetBrokerClusterAclConfig),
     ];
-    for (const [code, processor] of table) this.#server.registerProcessor(code, this.#guard(code, processor));
+    for (const [code, processor] of table) {
+      this.#inProcess.set(code, this.#guard(code, processor, false));
+      this.#server.registerProcessor(code, this.#guard(code, processor, true));
+    }
   }
 
   /**
-   * Every processor answers (after the ACL, when on); a bad header or a fault becomes an error response with a
-   * remark. The request is decoded once, here: the ACL checks and the processor executes that one decoding.
+   * Serves a request in this process, as if it had come on `connection`, through the same processor table and
+   * fault handling as the remoting ports but without the remoting ACL check: the caller (the gRPC endpoint)
+   * checked access by its own protocol's rules. Null when the processor answers nothing (oneway semantics).
    */
-  #guard(code: number, processor: Processor): RequestProcessor {
+  async invokeInProcess(request: RemotingCommand, connection: RemotingConnection): Promise<RemotingCommand | null> {
+    const processor = this.#inProcess.get(request.code);
+    if (!processor) return createResponse(request, ResponseCode.REQUEST_CODE_NOT_SUPPORTED, `request type ${request.code} not supported`);
+    return processor(request, connection);
+  }
+
+  /** A client connection that does not live on the remoting ports (a gRPC client) went away or ended its session. */
+  clientConnectionGone(connectionId: string): void {
+    this.#connectionGone(connectionId);
+  }
+
+  /**
+   * Every processor answers (after the ACL, when on and asked for); a bad header or a fault becomes an error
+   * response with a remark. The request is decoded once, here: the ACL checks and the processor executes that one
+   * decoding.
+   */
+  #guard(code: number, processor: Processor, checkAcl: boolean): RequestProcessor {
     return async (request, connection) => {
       if (!this.#started) return createResponse(request, ResponseCode.SERVICE_NOT_AVAILABLE, 'the broker is starting or shutting down');
       let decoded: DecodedRequest | Error;
@@ -210,7 +232,7 @@ export class BrokerController implements BrokerContext {
       } catch (err) {
         decoded = err instanceof Error ? err : new Error(String(err));
       }
-      const refused = this.acl?.check(request, connection, decoded);
+      const refused = checkAcl ? this.acl?.check(request, connection, decoded) : null;
       if (refused) return refused;
       if (decoded instanceof Error) {
         if (decoded instanceof HeaderFieldConflictError) {

@@ -8,12 +8,15 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { BrokerAcl } from '../acl/broker-acl';
 import { BrokerController } from '../broker/broker-controller';
 import { startMetricsServer } from '../broker/metrics/metrics-server';
 import { parseNamesrvList } from '../client/namesrv-list';
+import type { GrpcEndpoint } from '../grpc/grpc-endpoint';
 import { NamesrvController } from '../namesrv/namesrv-controller';
 import { brokerConfigFromProperties, parseProperties } from '../runtime/broker-properties';
-import { plainAclFile } from '../runtime/env-config';
+import { ConfigError, defaultBrokerIP1, loadGrpcConfig, plainAclFile } from '../runtime/env-config';
+import { ensurePortFree } from '../runtime/ports';
 import { createLogger } from '../util/logger';
 
 interface Io {
@@ -41,6 +44,19 @@ export const BROKER_USAGE = `usage: rocketdeck broker [-n host:port[;host:port]]
   BROKER_FAST_PORT         the "fast" port for old Java clients (default listenPort - 2); "off" disables it
   METRICS_PORT             serve Prometheus metrics at http://METRICS_HOST:METRICS_PORT/metrics (unset: off)
   METRICS_HOST             the metrics server's bind address (default 0.0.0.0, like the broker port)
+  GRPC_PORT                the gRPC endpoint for RocketMQ 5.x clients (default 8081); "off" disables it
+  GRPC_TLS_CERT, GRPC_TLS_KEY   PEM certificate and key: the gRPC endpoint speaks TLS
+`;
+
+export const PROXY_USAGE = `usage: rocketdeck proxy [-n host:port[;host:port]]
+  The gRPC endpoint alone (RocketMQ's Proxy in cluster mode): RocketMQ 5.x clients connect here; it finds
+  brokers through the NameServers and talks to them over the remoting protocol.
+  -n list                  NameServers (else NAMESRV_ADDR)
+  GRPC_PORT                listen port (default 8081)
+  GRPC_TLS_CERT, GRPC_TLS_KEY   PEM certificate and key: speak TLS
+  BROKER_IP1               the address routes give clients that send none (default: first non-loopback IPv4)
+  ACL_ENABLE               "true": check gRPC calls against ROCKETDECK_HOME/conf/plain_acl.yml
+  ROCKETDECK_PROXY_ACCESS_KEY / ROCKETDECK_PROXY_SECRET_KEY   the ACL account it signs its broker requests with
 `;
 
 /** -h / --help anywhere in the arguments. */
@@ -171,14 +187,31 @@ export async function runBroker(args: string[], io: Io): Promise<number> {
       { aclFile: plainAclFile(home(io.env)), ...fromFile.config, ...(fast === undefined ? {} : { fastListenPort: fast }), namesrvAddr: list.list, storePathRootDir },
       { logger: createLogger('broker') },
     );
+    const grpcConfig = loadGrpcConfig(io.env);
+    if (grpcConfig) await ensurePortFree(grpcConfig.port, 'GRPC_PORT');
     await broker.start();
-    io.stdout.write(`The broker[${broker.config.brokerName}, ${broker.brokerAddr}] boot success. name server is ${list.list.join(';')}, store ${storePathRootDir}\n`);
+    let grpc: GrpcEndpoint | null = null;
+    if (grpcConfig) {
+      // Loaded only when on: @grpc/grpc-js and the .proto files cost a second or two of start-up.
+      const { GrpcEndpoint } = await import('../grpc/grpc-endpoint');
+      grpc = new GrpcEndpoint({ port: grpcConfig.port, tls: grpcConfig.tls, advertisedHost: broker.config.brokerIP1, namesrvAddr: list.list, localBroker: broker, acl: broker.acl, logger: createLogger('grpc') });
+      try {
+        await grpc.start();
+      } catch (err) {
+        await grpc.shutdown();
+        await broker.shutdown();
+        throw err;
+      }
+    }
+    const grpcText = grpc ? `, gRPC ${broker.config.brokerIP1}:${grpc.port}${grpc.tls ? ' (TLS)' : ''}` : '';
+    io.stdout.write(`The broker[${broker.config.brokerName}, ${broker.brokerAddr}] boot success. name server is ${list.list.join(';')}, store ${storePathRootDir}${grpcText}\n`);
     let metricsServer: Awaited<ReturnType<typeof startMetricsServer>> | null = null;
     if (metricsListenPort !== null) {
       const host = io.env.METRICS_HOST?.trim() || '0.0.0.0';
       try {
         metricsServer = await startMetricsServer(broker.metrics, metricsListenPort, host, createLogger('metrics'));
       } catch (err) {
+        await grpc?.shutdown();
         await broker.shutdown();
         const code = (err as NodeJS.ErrnoException).code;
         throw new Error(code === 'EADDRINUSE' ? `port ${metricsListenPort} is already in use: set METRICS_PORT to a free port` : `the metrics server could not start: ${(err as Error).message}`);
@@ -187,12 +220,66 @@ export async function runBroker(args: string[], io: Io): Promise<number> {
     }
     onStop(async () => {
       await metricsServer?.close();
+      await grpc?.shutdown();
       await broker.shutdown();
     });
     return -1;
   } catch (err) {
     const usage = err instanceof UsageError ? `\n${BROKER_USAGE}` : '\n';
     io.stderr.write(`rocketdeck broker: ${err instanceof Error ? err.message : String(err)}${usage}`);
+    return 1;
+  }
+}
+
+/** `rocketdeck proxy [-n host:port[;host:port]]`: the gRPC endpoint in front of a cluster, nothing else. */
+export async function runProxy(args: string[], io: Io): Promise<number> {
+  if (wantsHelp(args)) {
+    io.stdout.write(PROXY_USAGE);
+    return 0;
+  }
+  try {
+    const f = flags(args, ['n']);
+    const listText = f.get('n') ?? io.env.NAMESRV_ADDR;
+    if (!listText) throw new UsageError('no NameServer address: give -n host:port or NAMESRV_ADDR');
+    const list = parseNamesrvList(listText);
+    if (!list.ok) throw new UsageError(list.error);
+    const grpcConfig = loadGrpcConfig(io.env);
+    if (!grpcConfig) throw new UsageError('GRPC_PORT=off leaves the proxy nothing to do');
+    await ensurePortFree(grpcConfig.port, 'GRPC_PORT');
+    const accessKey = io.env.ROCKETDECK_PROXY_ACCESS_KEY?.trim();
+    const secretKey = io.env.ROCKETDECK_PROXY_SECRET_KEY?.trim();
+    if (!!accessKey !== !!secretKey) throw new UsageError('ROCKETDECK_PROXY_ACCESS_KEY and ROCKETDECK_PROXY_SECRET_KEY go together');
+    const advertisedHost = io.env.BROKER_IP1?.trim() || defaultBrokerIP1();
+    const logger = createLogger('proxy');
+    const aclEnable = ['1', 'true', 'yes', 'on'].includes(io.env.ACL_ENABLE?.trim().toLowerCase() ?? '');
+    const acl = aclEnable ? new BrokerAcl({ file: plainAclFile(home(io.env)), watchIntervalMs: 5_000, logger: logger.child('acl') }) : null;
+    acl?.start(); // a bad plain_acl.yml stops the start here
+    const { GrpcEndpoint } = await import('../grpc/grpc-endpoint');
+    const endpoint = new GrpcEndpoint({
+      port: grpcConfig.port,
+      tls: grpcConfig.tls,
+      advertisedHost,
+      namesrvAddr: list.list,
+      ...(accessKey && secretKey ? { credentials: { accessKey, secretKey } } : {}),
+      acl,
+      logger,
+    });
+    try {
+      await endpoint.start();
+    } catch (err) {
+      await endpoint.shutdown();
+      acl?.shutdown();
+      throw err;
+    }
+    io.stdout.write(`The proxy boot success. gRPC ${advertisedHost}:${endpoint.port}${endpoint.tls ? ' (TLS)' : ''}, name server is ${list.list.join(';')}${acl ? `, ACL ${acl.manager.file}` : ''}\n`);
+    onStop(async () => {
+      await endpoint.shutdown();
+      acl?.shutdown();
+    });
+    return -1;
+  } catch (err) {
+    const usage = err instanceof UsageError || err instanceof ConfigError ? `\n${PROXY_USAGE}` : '\n';
+    io.stderr.write(`rocketdeck proxy: ${err instanceof Error ? err.message : String(err)}${usage}`);
     return 1;
   }
 }

@@ -104,6 +104,10 @@ export interface ClientConnection {
   clientAddr: string;
   language: string;
   version: number;
+  /** 'gRPC' for RocketMQ 5.x clients on a Rocketdeck gRPC endpoint (absent: a remoting client, or a broker that does not say). */
+  protocol?: string;
+  /** A gRPC client's own version text ("1.0.8"); `version` is then RocketMQ's V5_0_0. */
+  clientVersion?: string;
 }
 
 export interface ConsumerConnection {
@@ -894,7 +898,10 @@ function toConsumeStats(value: unknown): ConsumeStats {
 }
 
 function toConnection(raw: Partial<ClientConnection>): ClientConnection {
-  return { clientId: String(raw.clientId ?? ''), clientAddr: String(raw.clientAddr ?? ''), language: String(raw.language ?? ''), version: Number(raw.version ?? 0) };
+  const connection: ClientConnection = { clientId: String(raw.clientId ?? ''), clientAddr: String(raw.clientAddr ?? ''), language: String(raw.language ?? ''), version: Number(raw.version ?? 0) };
+  if (typeof raw.protocol === 'string' && raw.protocol) connection.protocol = raw.protocol;
+  if (typeof raw.clientVersion === 'string' && raw.clientVersion) connection.clientVersion = raw.clientVersion;
+  return connection;
 }
 
 function toSubscriptionData(raw: unknown): SubscriptionData {

@@ -157,3 +157,28 @@ export const BAD_REQUEST_LOG_WINDOW_MS = 10_000;
  * together than this (several Prometheus servers, a curl beside one) cost the brokers nothing more.
  */
 export const PROMETHEUS_SCRAPE_CACHE_MS = 5_000;
+
+// ---- gRPC endpoint (broker-core/grpc, RocketMQ 5.x clients) ----
+/** Routes, topic types and group configs are re-read from the NameServers / brokers after this long. */
+export const GRPC_ROUTE_CACHE_MS = 3_000;
+/** Largest gRPC message the endpoint accepts (the Apache Proxy's grpcMaxInboundMessageSize is 130 MiB; a send
+ * carries at most maxMessageSize of body, so 16 MiB leaves room for properties and batches). */
+export const GRPC_INBOUND_MESSAGE_BYTES_MAX = 16 * 1024 * 1024;
+/** Timeout of a request the endpoint sends a broker over TCP (proxy mode, other brokers of the cluster). */
+export const GRPC_BROKER_REQUEST_TIMEOUT_MS = 3_000;
+/** A client with no call and no open Telemetry stream for this long is forgotten (and unregistered from brokers). */
+export const GRPC_CLIENT_IDLE_MS = 120_000;
+/** gRPC clients the endpoint keeps sessions for; a new client beyond it is refused TOO_MANY_REQUESTS. */
+export const GRPC_CLIENTS_MAX = 10_000;
+/** Messages one SendMessage request may carry. */
+export const GRPC_SEND_MESSAGES_PER_REQUEST_MAX = 1_024;
+/** Longest delivery delay a send may ask for (RocketMQ's timerMaxDelaySec, 3 days). */
+export const GRPC_DELIVERY_DELAY_MS_MAX = 3 * 24 * 3600 * 1000;
+/** Messages of one receive, whatever batch_size asks (the Apache Proxy's long-polling batch, 32). */
+export const GRPC_RECEIVE_BATCH_MAX = 32;
+/** Long polling bounds of ReceiveMessage (the Apache Proxy's grpcClientConsumerMin/MaxLongPollingTimeoutMillis). */
+export const GRPC_LONG_POLLING_MS_MIN = 5_000;
+export const GRPC_LONG_POLLING_MS_MAX = 20_000;
+/** Invisible duration bounds (the Apache Proxy's minInvisibleTimeMillsForRecv and maxInvisibleTimeMills). */
+export const GRPC_INVISIBLE_MS_MIN = 10_000;
+export const GRPC_INVISIBLE_MS_MAX = 12 * 3600 * 1000;

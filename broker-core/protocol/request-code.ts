@@ -98,6 +98,7 @@ export const RequestCode = {
   GET_TOPIC_CONFIG: 351,
   GET_SUBSCRIPTIONGROUP_CONFIG: 352,
   UPDATE_AND_GET_GROUP_FORBIDDEN: 353,
+  RECALL_MESSAGE: 370,
 } as const;
 
 export type RequestCodeName = keyof typeof RequestCode;

@@ -20,6 +20,16 @@ describe('loadRuntimeConfig', () => {
       aclEnable: false,
       aclFile: '/srv/app/data/conf/plain_acl.yml',
       consoleNamesrvAddr: ['127.0.0.1:9876'],
+      grpc: { port: 8081, tls: null },
+    });
+  });
+
+  it('reads the gRPC endpoint settings: a port, off, TLS files (both or neither)', () => {
+    expect(loadRuntimeConfig({ GRPC_PORT: '45081' }, '/srv/app').grpc).toEqual({ port: 45081, tls: null });
+    expect(loadRuntimeConfig({ GRPC_PORT: 'off' }, '/srv/app').grpc).toBeNull();
+    expect(loadRuntimeConfig({ GRPC_TLS_CERT: 'tls/cert.pem', GRPC_TLS_KEY: '/etc/key.pem' }, '/srv/app').grpc).toEqual({
+      port: 8081,
+      tls: { certFile: '/srv/app/tls/cert.pem', keyFile: '/etc/key.pem' },
     });
   });
 
@@ -67,6 +77,8 @@ describe('loadRuntimeConfig', () => {
     [{ NAMESRV_ADDR: '127.0.0.1:99999' }, /is not host:port/],
     [{ FLUSH_DISK_TYPE: 'sometimes' }, /FLUSH_DISK_TYPE=sometimes must be ASYNC_FLUSH or SYNC_FLUSH/],
     [{ AUTO_CREATE_TOPIC: 'maybe' }, /AUTO_CREATE_TOPIC=maybe is not a boolean/],
+    [{ GRPC_PORT: '8o81' }, /GRPC_PORT=8o81 is not a valid port/],
+    [{ GRPC_TLS_CERT: 'cert.pem' }, /GRPC_TLS_CERT and GRPC_TLS_KEY go together/],
   ])('rejects %o with a one-line ConfigError', (env, message) => {
     expect(() => loadRuntimeConfig(env)).toThrow(ConfigError);
     expect(() => loadRuntimeConfig(env)).toThrow(message);

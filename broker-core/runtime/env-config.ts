@@ -14,6 +14,8 @@
  *   BROKER_NAME, BROKER_CLUSTER_NAME, FLUSH_DISK_TYPE (ASYNC_FLUSH | SYNC_FLUSH), AUTO_CREATE_TOPIC (true | false)
  *   ACL_ENABLE           "true": the Broker checks every request against ROCKETDECK_HOME/conf/plain_acl.yml (aclEnable)
  *   ROCKETDECK_CONSOLE_ACCESS_KEY / ROCKETDECK_CONSOLE_SECRET_KEY   the ACL account the console signs with
+ *   GRPC_PORT            the gRPC endpoint for RocketMQ 5.x clients (8081); "off" disables it
+ *   GRPC_TLS_CERT / GRPC_TLS_KEY   PEM files: the gRPC endpoint speaks TLS (both or neither)
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +49,26 @@ export interface RuntimeConfig {
   aclFile: string;
   /** The NameServer list the console and clients use. */
   consoleNamesrvAddr: string[];
+  /** The gRPC endpoint (GRPC_PORT, GRPC_TLS_CERT, GRPC_TLS_KEY); null when GRPC_PORT=off. */
+  grpc: GrpcConfig | null;
+}
+
+export interface GrpcConfig {
+  port: number;
+  tls: { certFile: string; keyFile: string } | null;
+}
+
+export const GRPC_PORT_DEFAULT = 8081;
+
+/** GRPC_PORT (default 8081, "off" disables), GRPC_TLS_CERT + GRPC_TLS_KEY (TLS when both are set). */
+export function loadGrpcConfig(env: Env = process.env, cwd = process.cwd()): GrpcConfig | null {
+  const raw = env.GRPC_PORT?.trim().toLowerCase();
+  if (raw === 'off' || raw === 'none' || raw === 'false') return null;
+  const port = readPort(env, 'GRPC_PORT', GRPC_PORT_DEFAULT);
+  const cert = env.GRPC_TLS_CERT?.trim();
+  const key = env.GRPC_TLS_KEY?.trim();
+  if (!!cert !== !!key) throw new ConfigError(`GRPC_TLS_CERT and GRPC_TLS_KEY go together: set both (PEM certificate and key) for TLS, or neither for plaintext`);
+  return { port, tls: cert && key ? { certFile: path.resolve(cwd, cert), keyFile: path.resolve(cwd, key) } : null };
 }
 
 type Env = Record<string, string | undefined>;
@@ -131,5 +153,6 @@ export function loadRuntimeConfig(env: Env = process.env, cwd = process.cwd()): 
     aclEnable: readBoolean(env, 'ACL_ENABLE', false),
     aclFile: plainAclFile(home),
     consoleNamesrvAddr: remoteNamesrvAddr ?? [localNamesrv],
+    grpc: loadGrpcConfig(env, cwd),
   };
 }

@@ -28,7 +28,8 @@ const started: ChildProcess[] = [];
 
 export function spawnRocketdeck(args: string[], env: Record<string, string>): RocketdeckProcess {
   const child = spawn(process.execPath, [ROCKETDECK_BIN, ...args], {
-    env: { ...process.env, NAMESRV_ADDR: '', ROCKETDECK_LOG_LEVEL: 'warn', ...env },
+    // No gRPC endpoint unless a test asks for one (GRPC_PORT): its default port 8081 is shared by everyone on the machine.
+    env: { ...process.env, NAMESRV_ADDR: '', ROCKETDECK_LOG_LEVEL: 'warn', GRPC_PORT: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   started.push(child);

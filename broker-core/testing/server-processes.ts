@@ -31,7 +31,8 @@ export interface ServerProcess {
 
 export function spawnServerProcess(command: string, args: string[], env: Record<string, string | undefined> = {}): ServerProcess {
   const child = spawn(process.execPath, [command, ...args], {
-    env: { ...process.env, NAMESRV_ADDR: '', ROCKETDECK_LOG_LEVEL: 'info', ...env },
+    // No gRPC endpoint unless a test asks for one (GRPC_PORT): its default port 8081 is shared by everyone on the machine.
+    env: { ...process.env, NAMESRV_ADDR: '', ROCKETDECK_LOG_LEVEL: 'info', GRPC_PORT: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

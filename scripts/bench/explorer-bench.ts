@@ -141,7 +141,7 @@ async function tailDelay(): Promise<void> {
   const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), path.join(ROOT, 'scripts', 'start.ts')], {
     cwd: ROOT,
     stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, NAMESRV_ADDR: '', ROCKETDECK_HOME: home, NAMESRV_PORT: String(PORTS.namesrv), BROKER_PORT: String(PORTS.broker), BROKER_FAST_PORT: 'off', PORT: String(PORTS.console), HOST: '127.0.0.1', BROKER_IP1: '127.0.0.1' },
+    env: { ...process.env, NAMESRV_ADDR: '', ROCKETDECK_HOME: home, NAMESRV_PORT: String(PORTS.namesrv), BROKER_PORT: String(PORTS.broker), BROKER_FAST_PORT: 'off', GRPC_PORT: 'off', PORT: String(PORTS.console), HOST: '127.0.0.1', BROKER_IP1: '127.0.0.1' },
   });
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   const admin = new AdminClient({ namesrvAddr, timeoutMs: 10_000 });

@@ -8,6 +8,21 @@ export interface ClientChannelInfo {
   language: string;
   version: number;
   lastUpdateTimestamp: number;
+  /**
+   * Set for clients of the 5.x gRPC API (the gRPC endpoint says so in its heartbeats): 'gRPC', the client's own
+   * version text ("1.0.8") and, behind `rocketdeck proxy`, the client's address (the connection's is the proxy's).
+   */
+  protocol?: string;
+  clientVersion?: string;
+  clientAddr?: string;
+}
+
+/** A client as GET_CONSUMER_CONNECTION_LIST / GET_PRODUCER_CONNECTION_LIST describe it (RocketMQ's Connection, plus protocol fields for gRPC clients). */
+export function connectionJson(c: ClientChannelInfo): Record<string, string | number> {
+  const json: Record<string, string | number> = { clientAddr: c.clientAddr ?? c.connection.remoteAddress, clientId: c.clientId, language: c.language, version: c.version };
+  if (c.protocol) json.protocol = c.protocol;
+  if (c.clientVersion) json.clientVersion = c.clientVersion;
+  return json;
 }
 
 export interface ConsumerGroupInfo {

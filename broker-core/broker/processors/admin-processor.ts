@@ -10,6 +10,7 @@ import { createRequest, createResponse, type RemotingCommand } from '../../proto
 import type { RemotingConnection } from '../../remoting/remoting-server';
 import type { BrokerContext } from '../broker-context';
 import { brokerConfigToProperties, MUTABLE_BROKER_CONFIG_KEYS } from '../broker-config';
+import { connectionJson } from '../groups/consumer-manager';
 import { makeSubscriptionGroupConfig } from '../groups/subscription-group-manager';
 import { decodeOffsetMsgIdText } from '../message/message-util';
 import { isSystemTopic, makeTopicConfig, TopicValidator } from '../topics/topic-config-manager';
@@ -353,7 +354,7 @@ export function processGetConsumerConnectionList(ctx: BrokerContext, request: Re
   const info = ctx.consumerManager.get(group);
   if (!info) return createResponse(request, ResponseCode.CONSUMER_NOT_ONLINE, `the consumer group[${group}] not online`);
   const body = {
-    connectionSet: [...info.channels.values()].map((c) => ({ clientAddr: c.connection.remoteAddress, clientId: c.clientId, language: c.language, version: c.version })),
+    connectionSet: [...info.channels.values()].map(connectionJson),
     consumeFromWhere: info.consumeFromWhere,
     consumeType: info.consumeType,
     messageModel: info.messageModel,
@@ -366,7 +367,7 @@ export function processGetProducerConnectionList(ctx: BrokerContext, request: Re
   const group = new Header(request).string('producerGroup');
   const channels = ctx.producerManager.channels(group);
   if (channels.length === 0) return createResponse(request, ResponseCode.SYSTEM_ERROR, `the producer group[${group}] not exist`);
-  const body = { connectionSet: channels.map((c) => ({ clientAddr: c.connection.remoteAddress, clientId: c.clientId, language: c.language, version: c.version })) };
+  const body = { connectionSet: channels.map(connectionJson) };
   return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, json(body));
 }
 

@@ -49,7 +49,14 @@ export function processHeartbeat(ctx: BrokerContext, request: RemotingCommand, c
   connection.attributes.set('clientId', clientId);
   connection.attributes.set('language', request.language);
   connection.attributes.set('version', request.version);
-  const channel = { connection, clientId, language: request.language, version: request.version };
+  const grpc = body.grpc;
+  const channel = {
+    connection,
+    clientId,
+    language: request.language,
+    version: request.version,
+    ...(grpc ? { protocol: 'gRPC', ...(grpc.clientVersion ? { clientVersion: grpc.clientVersion } : {}), ...(grpc.clientAddr ? { clientAddr: grpc.clientAddr } : {}) } : {}),
+  };
 
   for (const consumer of data.consumers) {
     const group = consumer.groupName;

@@ -12,6 +12,10 @@
  *     } ]
  *   }
  *
+ * Rocketdeck's gRPC endpoint registers its RocketMQ 5.x clients with three more fields (RocketMQ brokers ignore
+ * fields they do not know): "protocol": "gRPC", "clientVersion": "1.0.8" (the client's own version) and
+ * "clientAddr": "ip:port" (the client's address, which behind `rocketdeck proxy` is not the connection's).
+ *
  * Decoded defensively (a body is whatever the peer sent): entries that are not objects, and groups or topics
  * that are not strings, are dropped; fields of the wrong type read as absent. The ACL and the heartbeat
  * processor read this one decoding.
@@ -39,6 +43,8 @@ export interface HeartbeatData {
   clientID: string | undefined;
   producerDataSet: { groupName: string }[];
   consumerDataSet: ConsumerDataJson[];
+  /** Present when a gRPC endpoint registers a 5.x client ("protocol": "gRPC"); each text at most 64 characters. */
+  grpc?: { clientVersion: string | undefined; clientAddr: string | undefined };
 }
 
 export function decodeHeartbeatData(body: Buffer | undefined): HeartbeatData {
@@ -72,5 +78,7 @@ export function decodeHeartbeatData(body: Buffer | undefined): HeartbeatData {
     const groupName = textOf(producer.groupName);
     return groupName === undefined ? [] : [{ groupName }];
   });
-  return { clientID: textOf(root.clientID), producerDataSet, consumerDataSet };
+  const data: HeartbeatData = { clientID: textOf(root.clientID), producerDataSet, consumerDataSet };
+  if (textOf(root.protocol) === 'gRPC') data.grpc = { clientVersion: textOf(root.clientVersion)?.slice(0, 64), clientAddr: textOf(root.clientAddr)?.slice(0, 64) };
+  return data;
 }
