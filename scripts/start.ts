@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, loadRuntimeConfig, type RuntimeConfig } from '../broker-core/runtime/env-config';
 import { ensurePortFree, PortInUseError } from '../broker-core/runtime/ports';
@@ -15,6 +14,7 @@ import { createLogger } from '../broker-core/util/logger';
 import { withAuditRecorder } from '../lib/server/audit/recorder';
 import { authMode, authRequired, describeAuth } from '../lib/server/security/config';
 import { ensureBootstrapAdmin } from '../lib/server/security/users';
+import { ConsoleBuildError, placeholderHandler, runConsoleBuild, type ConsoleBuild } from './console-build';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SHUTDOWN_DEADLINE_MS = 5_000;
@@ -43,16 +43,6 @@ function consoleBuildIsStale(): boolean {
   return CONSOLE_SOURCES.some((entry) => newestMtimeMs(path.join(ROOT, entry)) > builtAt);
 }
 
-function buildConsole(): void {
-  process.stdout.write('Building the console (first start, or sources changed) ...\n');
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
-  });
-  if (result.status !== 0) throw new Error(`console build failed (next build exited with ${result.status ?? result.signal})`);
-}
-
 /** A path Next cannot decode (a lone "%", "%E0%A4%A") is refused here: Next answers it with a bare 500. */
 function brokenPercentEncoding(url: string | undefined): boolean {
   try {
@@ -74,7 +64,26 @@ function answerBrokenPath(req: http.IncomingMessage, res: http.ServerResponse): 
   }
 }
 
-async function startConsole(config: RuntimeConfig, dev: boolean): Promise<http.Server> {
+type Handler = (req: http.IncomingMessage, res: http.ServerResponse) => void;
+
+/** The console port, bound at once; what answers on it is swapped when Next is ready (the placeholder before). */
+async function listenConsole(config: RuntimeConfig, initial: Handler): Promise<{ server: http.Server; use(handler: Handler): void }> {
+  let current = initial;
+  const server = http.createServer((req, res) => {
+    if (brokenPercentEncoding(req.url)) return answerBrokenPath(req, res);
+    current(req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new PortInUseError(config.consolePort, 'PORT') : err),
+    );
+    server.listen(config.consolePort, config.consoleHost, () => resolve());
+  });
+  return { server, use: (handler) => void (current = handler) };
+}
+
+/** Next's request handler, behind the audit recorder. */
+async function nextHandler(config: RuntimeConfig, dev: boolean): Promise<Handler> {
   const nextModule = (await import('next')) as unknown as { default?: unknown };
   const createNext = (nextModule.default ?? nextModule) as (options: Record<string, unknown>) => {
     prepare(): Promise<void>;
@@ -85,21 +94,13 @@ async function startConsole(config: RuntimeConfig, dev: boolean): Promise<http.S
   await app.prepare();
   // Every write through the console is appended to the audit log (lib/server/audit).
   const handle = withAuditRecorder(app.getRequestHandler());
-  const server = http.createServer((req, res) => {
-    if (brokenPercentEncoding(req.url)) return answerBrokenPath(req, res);
+  return (req, res) => {
     handle(req, res).catch((err: unknown) => {
       process.stderr.write(`console request failed: ${String(err)}\n`);
       if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { code: 'internal_server_error', message: 'internal error' } }));
     });
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new PortInUseError(config.consolePort, 'PORT') : err),
-    );
-    server.listen(config.consolePort, config.consoleHost, () => resolve());
-  });
-  return server;
+  };
 }
 
 function banner(config: RuntimeConfig, cluster: EmbeddedCluster | null, consolePort: number): string {
@@ -146,6 +147,7 @@ async function main(): Promise<void> {
   const cluster = config.embedded ? await startEmbedded(config, logger) : null;
 
   let server: http.Server | null = null;
+  let build: ConsoleBuild | null = null;
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) {
@@ -159,6 +161,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
+    build?.kill();
     if (server) {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server!.close(() => resolve()));
@@ -171,9 +174,36 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   try {
-    if (!dev && consoleBuildIsStale()) buildConsole();
-    server = await startConsole(config, dev);
+    if (!dev && consoleBuildIsStale()) {
+      // The broker answers already; the console port answers at once with a page saying it is being built.
+      const consoleHost = config.consoleHost === '0.0.0.0' ? 'localhost' : config.consoleHost;
+      const services = cluster
+        ? [`NameServer on port ${cluster.namesrv.port}`, `Broker on port ${cluster.broker.port} (${config.brokerName})`]
+        : [`the console's cluster: NameServers ${config.consoleNamesrvAddr.join(';')}`];
+      build = runConsoleBuild({
+        command: process.execPath,
+        args: [path.join(ROOT, 'node_modules', 'next', 'dist', 'bin', 'next'), 'build'],
+        cwd: ROOT,
+        env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' },
+        out: process.stdout,
+      });
+      const listening = await listenConsole(config, placeholderHandler(build.progress, services, ROOT));
+      server = listening.server;
+      process.stdout.write(
+        `Building the console (first start, or sources changed): a few minutes. Meanwhile:\n` +
+          (cluster ? `  NameServer  0.0.0.0:${cluster.namesrv.port} and Broker ${config.brokerIP1}:${cluster.broker.port} answer clients now\n` : '') +
+          `  http://${consoleHost}:${config.consolePort} shows the build's progress and becomes the console when it is done\n`,
+      );
+      await build.finished;
+      build = null;
+      listening.use(await nextHandler(config, dev));
+    } else {
+      const handler = await nextHandler(config, dev);
+      server = (await listenConsole(config, handler)).server;
+    }
   } catch (err) {
+    server?.closeAllConnections();
+    server?.close();
     if (cluster) await cluster.stop();
     throw err;
   }
@@ -184,7 +214,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const known = err instanceof ConfigError || err instanceof PortInUseError || (err as { code?: string }).code === 'BROKER_ERR_ACL_CONFIG';
+  const known = err instanceof ConfigError || err instanceof PortInUseError || err instanceof ConsoleBuildError || (err as { code?: string }).code === 'BROKER_ERR_ACL_CONFIG';
   process.stderr.write(`rocketdeck: ${known ? (err as Error).message : err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
   process.exit(1);
 });
