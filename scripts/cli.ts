@@ -5,6 +5,7 @@
  *   proxy                 the gRPC endpoint for RocketMQ 5.x clients alone, in front of a cluster
  *   console               the console alone, on a NameServer list (-n, else NAMESRV_ADDR)
  *   admin <subcommand>    mqadmin-style operations (clusterList, topicList, ...); -n host:port or NAMESRV_ADDR
+ *   demo                  demo traffic for a tour of the console (broker-core/cli/demo.ts)
  * `rocketdeck <command> -h` prints that command's usage.
  */
 const USAGE = `usage: rocketdeck <command> [options]   (rocketdeck <command> -h for its options)
@@ -21,6 +22,9 @@ commands:
                          the console alone, on that NameServer list (else NAMESRV_ADDR, else 127.0.0.1:9876)
   admin <subcommand>     mqadmin-style operations, e.g. "rocketdeck admin clusterList -n 127.0.0.1:9876"
   user <command>         console users: add <name> --role admin|read-only, passwd, role, remove, list
+  demo [-n host:port] [-t seconds]
+                         demo traffic (topics, an online, a lagging and a failing group, a DLQ, a traced
+                         message) so every console page has something to show; Ctrl+C stops it
 `;
 
 const CONSOLE_USAGE = `usage: rocketdeck console [-n host:port[;host:port]]
@@ -82,6 +86,10 @@ async function main(argv: string[]): Promise<number> {
     case 'admin': {
       const { runAdminCli } = await import('../broker-core/cli/admin-cli');
       return runAdminCli(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
+    }
+    case 'demo': {
+      const { runDemo } = await import('../broker-core/cli/demo');
+      return runDemo(rest, { stdout: process.stdout, stderr: process.stderr, env: process.env });
     }
     case 'user': {
       const { runUserCli, passwordReader } = await import('../lib/server/security/user-cli');
