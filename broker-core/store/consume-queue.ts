@@ -1,27 +1,24 @@
 /**
- * One consume queue: the index of a (topic, queueId) into the commit log. 20-byte entries
- * (commit-log offset i64, size i32, tags code i64) in segment files named by their 20-digit byte offset,
- * entry index = queue offset. Files are append-only here; an entry with size 0 is a hole (a gap filled when a
- * queue is rebuilt from a commit log whose head was already deleted).
+ * One consume queue: the index of a (topic, queueId) into the commit log, over a SegmentFileQueue of growing
+ * files (RocketMQ's ConsumeQueue). Fixed-width entries, entry index = queue offset, byte position =
+ * queueOffset × 20:
  *
- * Writes are buffered per dispatch round and handed to the OS in one write per file (`writeOut`), so a
- * reader never sees an entry whose commit-log bytes are not yet written.
+ *   0 commitLogOffset i64 · 8 size i32 · 12 tagsCode i64      (CQ_STORE_UNIT_SIZE = 20)
+ *
+ * Files are append-only here. An all-zero entry is a hole: a queue offset with no record behind it (a gap filled
+ * when a queue is rebuilt from a commit log whose head was already deleted, or around a damaged record).
+ *
+ * Writes are buffered per dispatch round and handed to the OS in one write per file (`writeOut`), so a reader
+ * never sees an entry whose commit-log bytes are not yet written.
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { assert } from '../util/assert';
 import type { Logger } from '../util/logger';
-import { offsetFileName, readInt64, writeInt64 } from './record';
+import { readInt64, writeInt64 } from './record';
+import { SegmentFileQueue } from './segment-file-queue';
 
 export const CQ_ENTRY_BYTES = 20;
-
-interface CqSegment {
-  /** First queue offset held by this file. */
-  startIndex: number;
-  path: string;
-  fd: number;
-  /** Entries written to the file. */
-  entries: number;
-}
 
 export interface CqEntry {
   commitLogOffset: number;
@@ -29,78 +26,68 @@ export interface CqEntry {
   tagsCode: number;
 }
 
+/** An all-zero entry: a queue offset with nothing behind it. */
+export function isHole(entry: CqEntry): boolean {
+  return entry.commitLogOffset === 0 && entry.size === 0 && entry.tagsCode === 0;
+}
+
 export class ConsumeQueue {
   readonly topic: string;
   readonly queueId: number;
   readonly dir: string;
-  readonly #entriesPerFile: number;
+  readonly files: SegmentFileQueue;
   readonly #logger: Logger;
-  #segments: CqSegment[] = [];
   /** First retained queue offset. */
   #minIndex = 0;
   /** Entries buffered by the dispatcher, not yet written. */
   #pending: Buffer[] = [];
-  #pendingCount = 0;
   /** End (offset + size) in the commit log of the last entry, written or pending; dispatch skips records below it. */
   #lastPhyEnd = 0;
-  #dirty = false;
 
   constructor(rootDir: string, topic: string, queueId: number, entriesPerFile: number, logger: Logger) {
     this.topic = topic;
     this.queueId = queueId;
     this.dir = path.join(rootDir, topic, String(queueId));
-    this.#entriesPerFile = entriesPerFile;
     this.#logger = logger;
+    this.files = new SegmentFileQueue({
+      dir: this.dir, fileBytes: entriesPerFile * CQ_ENTRY_BYTES, preallocate: false, label: `consume queue ${topic}@${queueId}`, logger, misaligned: 'skip',
+    });
   }
 
-  /** Opens the files; trims a torn tail (partial entry) and trailing empty entries. */
+  /** Opens the files; trims a torn tail (partial entry), orphans after a short file, and trailing empty entries. */
   load(): void {
-    fs.mkdirSync(this.dir, { recursive: true });
-    const names = fs.readdirSync(this.dir).filter((n) => /^\d{20}$/.test(n)).sort();
-    const fileBytes = this.#entriesPerFile * CQ_ENTRY_BYTES;
-    for (const name of names) {
-      const byteOffset = Number(name);
-      if (byteOffset % fileBytes !== 0) {
-        this.#logger.warn('consume queue file not on a file boundary; ignored', { file: path.join(this.dir, name) });
-        continue;
-      }
-      const file = path.join(this.dir, name);
-      const fd = fs.openSync(file, 'r+');
-      let size = fs.fstatSync(fd).size;
-      if (size % CQ_ENTRY_BYTES !== 0 || size > fileBytes) {
-        const fixed = Math.min(size - (size % CQ_ENTRY_BYTES), fileBytes);
-        this.#logger.warn('consume queue file has a torn tail; truncated', { file, from: size, to: fixed });
-        fs.ftruncateSync(fd, fixed);
-        size = fixed;
-      }
-      this.#segments.push({ startIndex: byteOffset / CQ_ENTRY_BYTES, path: file, fd, entries: size / CQ_ENTRY_BYTES });
-    }
-    // Only the last file may be partial; a partial file in the middle means files after it are orphans.
-    for (let i = 0; i < this.#segments.length - 1; i++) {
-      const s = this.#segments[i]!;
-      const next = this.#segments[i + 1]!;
-      if (s.startIndex + s.entries !== next.startIndex) {
-        this.#logger.warn('consume queue files are not contiguous; dropping the files after the gap', { dir: this.dir, at: s.path });
-        for (const orphan of this.#segments.splice(i + 1)) this.#removeSegment(orphan);
+    this.files.load();
+    for (const file of this.files.files) {
+      if (file.size % CQ_ENTRY_BYTES !== 0) {
+        const fixed = file.size - (file.size % CQ_ENTRY_BYTES);
+        this.#logger.warn('consume queue file has a torn tail; truncated', { file: file.path, from: file.size, to: fixed });
+        this.files.truncate(file.start + fixed);
         break;
       }
     }
-    // Trailing zero entries (size 0) are unwritten space, never data.
+    // Only the last file may be partial; a partial file in the middle means the files after it are orphans.
+    for (const file of this.files.files) {
+      if (file !== this.files.last && file.size !== this.files.fileBytes) {
+        this.#logger.warn('consume queue files are not contiguous; dropping the files after the gap', { dir: this.dir, at: file.path });
+        this.files.truncate(file.start + file.size);
+        break;
+      }
+    }
+    // Trailing zero entries are unwritten space, never data.
+    this.#minIndex = (this.files.minOffset ?? 0) / CQ_ENTRY_BYTES;
     while (this.maxOffset > this.#minIndex) {
       const last = this.#readEntryRaw(this.maxOffset - 1);
-      if (last && last.size > 0) break;
-      this.#truncateTo(this.maxOffset - 1);
-      if (!last) break;
+      if (last && !isHole(last)) break;
+      this.files.truncate((this.maxOffset - 1) * CQ_ENTRY_BYTES);
     }
-    this.#minIndex = this.#segments[0]?.startIndex ?? 0;
     this.#skipHolesAtHead();
     const last = this.maxOffset > this.#minIndex ? this.#readEntryRaw(this.maxOffset - 1) : null;
     this.#lastPhyEnd = last ? last.commitLogOffset + last.size : 0;
   }
 
+  /** Next queue offset after the last written entry. */
   get maxOffset(): number {
-    const last = this.#segments[this.#segments.length - 1];
-    return last ? last.startIndex + last.entries : this.#minIndex;
+    return this.files.count > 0 ? this.files.endOffset / CQ_ENTRY_BYTES : this.#minIndex;
   }
 
   get minOffset(): number {
@@ -113,14 +100,16 @@ export class ConsumeQueue {
 
   /** Next queue offset to assign, including buffered entries. */
   get nextOffset(): number {
-    return this.maxOffset + this.#pendingCount;
+    return this.maxOffset + this.#pending.length;
   }
 
   /**
-   * Buffers an entry for `queueOffset`. Returns false when the record is already indexed (replay). A gap
-   * (queue offset above the next one) is filled with holes so that entry index stays equal to queue offset.
+   * Buffers an entry for `queueOffset`. Returns false when the record is already indexed (replay is idempotent,
+   * as ConsumeQueue#putMessagePositionInfo). A gap (queue offset above the next one) is filled with holes so that
+   * entry index stays equal to queue offset.
    */
   append(commitLogOffset: number, size: number, tagsCode: number, queueOffset: number): boolean {
+    assert(size > 0, `consume queue entry of size ${size}`);
     if (commitLogOffset < this.#lastPhyEnd) return false;
     let next = this.nextOffset;
     if (queueOffset < next) {
@@ -128,16 +117,12 @@ export class ConsumeQueue {
       return false;
     }
     if (queueOffset > next) {
-      if (this.#segments.length === 0 && this.#pendingCount === 0) {
+      if (this.files.count === 0 && this.#pending.length === 0) {
         this.#minIndex = queueOffset;
         next = queueOffset;
       } else {
         this.#logger.warn('consume queue gap filled with holes', { topic: this.topic, queueId: this.queueId, from: next, to: queueOffset });
-        while (next < queueOffset) {
-          this.#pending.push(Buffer.alloc(CQ_ENTRY_BYTES));
-          this.#pendingCount++;
-          next++;
-        }
+        for (; next < queueOffset; next++) this.#pending.push(Buffer.alloc(CQ_ENTRY_BYTES));
       }
     }
     const entry = Buffer.allocUnsafe(CQ_ENTRY_BYTES);
@@ -145,73 +130,48 @@ export class ConsumeQueue {
     entry.writeInt32BE(size, 8);
     writeInt64(entry, tagsCode, 12);
     this.#pending.push(entry);
-    this.#pendingCount++;
     this.#lastPhyEnd = commitLogOffset + size;
     return true;
   }
 
-  /** Writes buffered entries (one write per file touched). */
+  /** Writes buffered entries (one write per file touched; a new file starts where the first entry falls). */
   writeOut(): void {
-    if (this.#pendingCount === 0) return;
+    if (this.#pending.length === 0) return;
     let index = this.maxOffset;
     let i = 0;
     while (i < this.#pending.length) {
-      const segment = this.#segmentForWrite(index);
-      const room = this.#entriesPerFile - (index - segment.startIndex);
+      const byteOffset = index * CQ_ENTRY_BYTES;
+      const file = this.files.fileForAppend(byteOffset);
+      // A rebuilt queue's first file may start with holes below its first entry: the file is extended to it.
+      if (file.size < byteOffset - file.start) fs.ftruncateSync(file.fd, (file.size = byteOffset - file.start));
+      const room = (this.files.fileBytes - (byteOffset - file.start)) / CQ_ENTRY_BYTES;
       const take = Math.min(room, this.#pending.length - i);
-      const chunk = this.#pending.slice(i, i + take);
-      fs.writevSync(segment.fd, chunk, (index - segment.startIndex) * CQ_ENTRY_BYTES);
-      segment.entries += take;
+      this.files.write(byteOffset, this.#pending.slice(i, i + take));
       index += take;
       i += take;
     }
     this.#pending = [];
-    this.#pendingCount = 0;
-    this.#dirty = true;
   }
 
-  #segmentForWrite(index: number): CqSegment {
-    const last = this.#segments[this.#segments.length - 1];
-    if (last && index < last.startIndex + this.#entriesPerFile) return last;
-    const startIndex = index - (index % this.#entriesPerFile);
-    const file = path.join(this.dir, offsetFileName(startIndex * CQ_ENTRY_BYTES));
-    const fd = fs.openSync(file, 'w+');
-    const segment: CqSegment = { startIndex, path: file, fd, entries: index - startIndex };
-    if (segment.entries > 0) fs.ftruncateSync(fd, segment.entries * CQ_ENTRY_BYTES); // leading holes of a rebuilt queue
-    this.#segments.push(segment);
-    return segment;
+  /** fdatasync of the files written since the last flush (off the event loop). */
+  flush(): Promise<void> {
+    return this.files.flush();
   }
 
-  /** fdatasync of the files written since the last flush. */
-  async flush(): Promise<void> {
-    if (!this.#dirty) return;
-    this.#dirty = false;
-    const fds = this.#segments.filter((s) => !syncedFull.has(s)).map((s) => {
-      if (s.entries === this.#entriesPerFile) syncedFull.add(s);
-      return s.fd;
-    });
-    await Promise.all(fds.map((fd) => new Promise<void>((resolve) => fs.fdatasync(fd, () => resolve()))));
-  }
-
-  /** Reads up to `count` written entries starting at `queueOffset` (holes come back with size 0). */
+  /** Reads up to `count` written entries starting at `queueOffset` (holes come back as all-zero entries). */
   readEntries(queueOffset: number, count: number): CqEntry[] {
     const out: CqEntry[] = [];
     let index = Math.max(queueOffset, this.#minIndex);
     const end = Math.min(this.maxOffset, queueOffset + count);
     while (index < end) {
-      const segment = this.#segmentFor(index);
-      if (!segment) break;
-      const take = Math.min(end, segment.startIndex + segment.entries) - index;
+      const byteOffset = index * CQ_ENTRY_BYTES;
+      const file = this.files.findByOffset(byteOffset);
+      if (!file) break;
+      const take = Math.min(end, (file.start + file.size) / CQ_ENTRY_BYTES) - index;
+      if (take <= 0) break;
       const buf = Buffer.allocUnsafe(take * CQ_ENTRY_BYTES);
-      const read = fs.readSync(segment.fd, buf, 0, buf.length, (index - segment.startIndex) * CQ_ENTRY_BYTES);
-      const entries = Math.floor(read / CQ_ENTRY_BYTES);
-      for (let k = 0; k < entries; k++) {
-        out.push({
-          commitLogOffset: readInt64(buf, k * CQ_ENTRY_BYTES),
-          size: buf.readInt32BE(k * CQ_ENTRY_BYTES + 8),
-          tagsCode: readInt64(buf, k * CQ_ENTRY_BYTES + 12),
-        });
-      }
+      const entries = Math.floor(this.files.read(byteOffset, buf) / CQ_ENTRY_BYTES);
+      for (let k = 0; k < entries; k++) out.push(decodeEntry(buf, k * CQ_ENTRY_BYTES));
       if (entries < take) break;
       index += take;
     }
@@ -224,25 +184,9 @@ export class ConsumeQueue {
   }
 
   #readEntryRaw(index: number): CqEntry | null {
-    const segment = this.#segmentFor(index);
-    if (!segment) return null;
     const buf = Buffer.alloc(CQ_ENTRY_BYTES);
-    const read = fs.readSync(segment.fd, buf, 0, CQ_ENTRY_BYTES, (index - segment.startIndex) * CQ_ENTRY_BYTES);
-    if (read < CQ_ENTRY_BYTES) return null;
-    return { commitLogOffset: readInt64(buf, 0), size: buf.readInt32BE(8), tagsCode: readInt64(buf, 12) };
-  }
-
-  #segmentFor(index: number): CqSegment | undefined {
-    let lo = 0;
-    let hi = this.#segments.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >> 1;
-      const s = this.#segments[mid]!;
-      if (index < s.startIndex) hi = mid - 1;
-      else if (index >= s.startIndex + s.entries) lo = mid + 1;
-      else return s;
-    }
-    return undefined;
+    if (this.files.read(index * CQ_ENTRY_BYTES, buf) < CQ_ENTRY_BYTES) return null;
+    return decodeEntry(buf, 0);
   }
 
   /** Drops entries pointing at or beyond `commitLogMaxOffset` (after the commit log lost a torn tail). */
@@ -250,8 +194,8 @@ export class ConsumeQueue {
     let dropped = 0;
     while (this.maxOffset > this.#minIndex) {
       const last = this.#readEntryRaw(this.maxOffset - 1);
-      if (last && last.size > 0 && last.commitLogOffset + last.size <= commitLogMaxOffset) break;
-      this.#truncateTo(this.maxOffset - 1);
+      if (last && !isHole(last) && last.size > 0 && last.commitLogOffset + last.size <= commitLogMaxOffset) break;
+      this.files.truncate((this.maxOffset - 1) * CQ_ENTRY_BYTES);
       dropped++;
     }
     const last = this.maxOffset > this.#minIndex ? this.#readEntryRaw(this.maxOffset - 1) : null;
@@ -259,35 +203,19 @@ export class ConsumeQueue {
     return dropped;
   }
 
-  #truncateTo(index: number): void {
-    let last = this.#segments[this.#segments.length - 1];
-    while (last && index <= last.startIndex && last.startIndex > 0 && this.#segments.length > 1) {
-      this.#segments.pop();
-      this.#removeSegment(last);
-      last = this.#segments[this.#segments.length - 1];
-    }
-    if (!last) return;
-    const keep = Math.max(0, index - last.startIndex);
-    fs.ftruncateSync(last.fd, keep * CQ_ENTRY_BYTES);
-    last.entries = keep;
-  }
-
   /**
    * Retention: removes files whose entries all point below `commitLogMinOffset` (never the last file) and
    * moves the min offset to the first entry still in the commit log.
    */
   correctMinOffset(commitLogMinOffset: number): void {
-    while (this.#segments.length > 1) {
-      const first = this.#segments[0]!;
-      const lastOfFirst = this.#readEntryRaw(first.startIndex + first.entries - 1);
-      if (!lastOfFirst || lastOfFirst.commitLogOffset + lastOfFirst.size > commitLogMinOffset) break;
-      this.#segments.shift();
-      this.#removeSegment(first);
-    }
-    this.#minIndex = Math.max(this.#minIndex, this.#segments[0]?.startIndex ?? this.#minIndex);
+    this.files.deleteOldest((file) => {
+      const lastOfFile = this.#readEntryRaw((file.start + file.size) / CQ_ENTRY_BYTES - 1);
+      return lastOfFile !== null && lastOfFile.commitLogOffset + lastOfFile.size <= commitLogMinOffset;
+    }, Number.MAX_SAFE_INTEGER);
+    this.#minIndex = Math.max(this.#minIndex, (this.files.minOffset ?? this.#minIndex * CQ_ENTRY_BYTES) / CQ_ENTRY_BYTES);
     while (this.#minIndex < this.maxOffset) {
       const entry = this.#readEntryRaw(this.#minIndex);
-      if (entry && entry.size > 0 && entry.commitLogOffset >= commitLogMinOffset) break;
+      if (entry && !isHole(entry) && entry.commitLogOffset >= commitLogMinOffset) break;
       this.#minIndex++;
     }
   }
@@ -295,39 +223,22 @@ export class ConsumeQueue {
   #skipHolesAtHead(): void {
     while (this.#minIndex < this.maxOffset) {
       const entry = this.#readEntryRaw(this.#minIndex);
-      if (entry && entry.size > 0) break;
+      if (entry && !isHole(entry)) break;
       this.#minIndex++;
     }
   }
 
-  #removeSegment(segment: CqSegment): void {
-    try {
-      fs.closeSync(segment.fd);
-    } catch {
-      /* already closed */
-    }
-    fs.rmSync(segment.path, { force: true });
-  }
-
   close(): void {
     this.writeOut();
-    for (const s of this.#segments) {
-      try {
-        fs.closeSync(s.fd);
-      } catch {
-        /* already closed */
-      }
-    }
-    this.#segments = [];
+    this.files.close();
   }
 
   destroy(): void {
     this.#pending = [];
-    this.#pendingCount = 0;
-    this.close();
-    fs.rmSync(this.dir, { recursive: true, force: true });
+    this.files.destroy();
   }
 }
 
-/** Full files already synced once: they never change again. */
-const syncedFull = new WeakSet<CqSegment>();
+function decodeEntry(buf: Buffer, at: number): CqEntry {
+  return { commitLogOffset: readInt64(buf, at), size: buf.readInt32BE(at + 8), tagsCode: readInt64(buf, at + 12) };
+}

@@ -17,6 +17,8 @@ export const MAGIC_V2 = -626843477;
 /** Pads the tail of a commit-log segment; a blank record needs at least 8 bytes (size + magic). */
 export const BLANK_MAGIC = -875286124;
 export const BLANK_RECORD_BYTES_MIN = 8;
+/** The shortest record: IPv4 hosts, empty body, a 1-byte topic, no properties (91 bytes of fields + 1). */
+export const RECORD_BYTES_MIN = 92;
 
 export const SYSFLAG_BORNHOST_V6 = 0x10;
 export const SYSFLAG_STOREHOST_V6 = 0x20;
@@ -217,7 +219,7 @@ export function checkRecord(buf: Buffer, pos: number, limit: number, verifyCrc: 
     return { kind: 'blank', totalSize };
   }
   if (magic !== MAGIC_V1 && magic !== MAGIC_V2) return { kind: 'corrupt', reason: `bad magic ${magic}` };
-  if (totalSize < 97 || pos + totalSize > limit) return { kind: 'corrupt', reason: `bad size ${totalSize}` };
+  if (totalSize < RECORD_BYTES_MIN || pos + totalSize > limit) return { kind: 'corrupt', reason: `bad size ${totalSize}` };
   try {
     const sysFlag = buf.readInt32BE(pos + OFFSET_SYSFLAG);
     let p = pos + OFFSET_BORN_HOST + ((sysFlag & SYSFLAG_BORNHOST_V6) !== 0 ? 20 : 8);
@@ -285,9 +287,4 @@ export function offsetMsgId(storeHost: HostAddress, commitLogOffset: number): st
     msgIdPrefixCache.set(key, prefix);
   }
   return prefix + commitLogOffset.toString(16).toUpperCase().padStart(16, '0');
-}
-
-/** 20-digit zero-padded file name for a start offset, as RocketMQ's UtilAll.offset2FileName. */
-export function offsetFileName(offset: number): string {
-  return String(offset).padStart(20, '0');
 }
