@@ -2,7 +2,9 @@
  * `npm run bench`: the broker in its own process, driven by a separate load process over loopback.
  * Prints produce msg/s (1 and 64 senders), consume msg/s draining the backlog, end-to-end latency at a fixed
  * rate, and the broker's RSS / RssAnon — beside a baseline process that only decodes frames and answers,
- * measured in the same run. Not a test: nothing is asserted. Env: BENCH_DURATION_MS (5000), BENCH_FLUSH.
+ * measured in the same run. Then send and send→pull latency split by whether the broker had an fsync/fdatasync
+ * in progress (its baseline: the samples of the same run with none in progress). Not a test: nothing is
+ * asserted. Env: BENCH_DURATION_MS (5000), BENCH_RATE (5000), BENCH_FLUSH.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -11,9 +13,12 @@ import { fileURLToPath } from 'node:url';
 import { createRequest } from '../../broker-core/protocol/remoting-command';
 import { RequestCode } from '../../broker-core/protocol/request-code';
 import { RemotingClient } from '../../broker-core/remoting/remoting-client';
+import { splitByFlush, type FlushWindow } from './flush-windows';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 5000);
+/** Sends per second of the fixed-rate phase (lower it on a busy machine: a saturated broker measures its queue). */
+const RATE = Number(process.env.BENCH_RATE ?? 5000);
 const TOPIC = 'BenchTopic';
 const QUEUES = 8;
 const BODY = 1024;
@@ -21,30 +26,60 @@ const BODY = 1024;
 interface Child {
   proc: ChildProcess;
   info: { brokerAddr: string; pid: number };
+  stdout: () => string;
 }
+
+/** Children still running: killed if this process ends early (a failed phase must not leave a broker behind). */
+const running = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const proc of running) proc.kill('SIGKILL');
+});
 
 function startChild(file: string, env: Record<string, string> = {}): Promise<Child> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, file)], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+    running.add(proc);
+    proc.once('exit', () => running.delete(proc));
     let buffered = '';
+    let ready = false;
     proc.stdout!.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
-      const line = buffered.split('\n').find((l) => l.startsWith('READY '));
-      if (line) resolve({ proc, info: JSON.parse(line.slice(6)) });
+      const line = ready ? undefined : buffered.split('\n').find((l) => l.startsWith('READY '));
+      if (line) {
+        ready = true;
+        resolve({ proc, info: JSON.parse(line.slice(6)), stdout: () => buffered });
+      }
     });
     proc.once('exit', (code) => reject(new Error(`${file} exited early with code ${code}`)));
   });
 }
 
-async function stopChild(child: Child): Promise<void> {
+/** Stops a child; returns the flush windows it reported (bench-broker.ts), if any. */
+async function stopChild(child: Child): Promise<FlushWindow[]> {
   const exited = new Promise((resolve) => child.proc.once('exit', resolve));
   child.proc.kill('SIGTERM');
   await exited;
+  const line = child.stdout().split('\n').find((l) => l.startsWith('FLUSHES '));
+  return line ? (JSON.parse(line.slice(8)) as FlushWindow[]) : [];
 }
 
-function runLoad(job: Record<string, unknown>): Promise<Record<string, number>> {
+interface LoadResult {
+  msgPerSec?: number;
+  p50Ms?: number;
+  p99Ms?: number;
+  received?: number;
+  rate?: number;
+  skipped?: number;
+  samples?: [number, number][];
+  sendSamples?: [number, number][];
+  e2eSamples?: [number, number][];
+}
+
+function runLoad(job: Record<string, unknown>): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     const proc = spawn(process.execPath, ['--import', 'tsx', path.join(HERE, 'load.ts'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    running.add(proc);
+    proc.once('exit', () => running.delete(proc));
     let out = '';
     proc.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
     proc.once('exit', (code) => {
@@ -114,10 +149,10 @@ for (let queueId = 0; queueId < QUEUES; queueId++) {
 }
 const drain = await withMemory(broker.info.pid, () => runLoad({ mode: 'consume', brokerAddr: broker.info.brokerAddr, topic: TOPIC, queues: QUEUES, bodyBytes: BODY, expected: backlog, group: 'bench_drain' }));
 const lat = await withMemory(broker.info.pid, () =>
-  runLoad({ mode: 'latency', brokerAddr: broker.info.brokerAddr, topic: TOPIC, queues: QUEUES, bodyBytes: BODY, rate: 5000, durationMs: DURATION_MS, group: 'bench_latency' }),
+  runLoad({ mode: 'latency', brokerAddr: broker.info.brokerAddr, topic: TOPIC, queues: QUEUES, bodyBytes: BODY, rate: RATE, durationMs: DURATION_MS, group: 'bench_latency' }),
 );
 await admin.close();
-await stopChild(broker);
+const flushWindows = await stopChild(broker);
 
 rows.push(['phase', 'msg/s', 'p50 ms', 'p99 ms', 'peak RSS MB', 'peak RssAnon MB', 'baseline msg/s', 'ratio']);
 rows.push(['produce, 1 sender', fmt(p1.result.msgPerSec!), fmt(p1.result.p50Ms!, 2), fmt(p1.result.p99Ms!, 2), fmt(p1.peak.rssMb), fmt(p1.peak.anonMb), fmt(base1.result.msgPerSec!), fmt(p1.result.msgPerSec! / base1.result.msgPerSec!, 2)]);
@@ -128,3 +163,19 @@ const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length))
 for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
 console.log(`broker idle after start: RSS ${fmt(idle.rssMb)} MB, RssAnon ${fmt(idle.anonMb)} MB; baseline peak RSS ${fmt(base64.peak.rssMb)} MB`);
 console.log('Reference (DEVELOPERS.md): Java 4.9.4 broker, benchmark Producer -w 64 -s 1024: 21.2k msg/s, 445-540 MB anonymous memory.');
+
+// With and without a flush in progress: every sample is classed by whether its [start, end] overlaps a window in
+// which the broker process had an fsync/fdatasync running (on the event loop or on libuv's pool).
+const flushRows: string[][] = [['latency, by flush in progress', 'samples', 'p50 ms', 'p99 ms', 'no flush: samples', 'p50 ms', 'p99 ms', 'p99 ratio']];
+const split = (name: string, samples: [number, number][] | undefined) => {
+  const { during, outside } = splitByFlush(samples ?? [], flushWindows);
+  flushRows.push([name, fmt(during.count), fmt(during.p50, 2), fmt(during.p99, 2), fmt(outside.count), fmt(outside.p50, 2), fmt(outside.p99, 2), fmt(during.p99 / outside.p99, 2)]);
+};
+split('send, 64 senders (closed loop)', p64.result.samples);
+split(`send at ${fmt(lat.result.rate!)}/s`, lat.result.sendSamples);
+split(`send → pull at ${fmt(lat.result.rate!)}/s`, lat.result.e2eSamples);
+const flushWidths = flushRows[0]!.map((_, i) => Math.max(...flushRows.map((r) => r[i]!.length)));
+for (const row of flushRows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(flushWidths[i]!) : cell.padStart(flushWidths[i]!))).join('  '));
+const syncWindows = flushWindows.filter((w) => w.how === 'sync');
+const syncMs = syncWindows.reduce((sum, w) => sum + (w.endMs - w.startMs), 0);
+console.log(`broker flushes: ${flushWindows.length} fsync/fdatasync calls, ${syncWindows.length} of them on the event loop (${fmt(syncMs, 1)} ms blocked in all)${lat.result.skipped ? `; ${fmt(lat.result.skipped)} due sends skipped (over ${2000} in flight)` : ''}`);

@@ -4,6 +4,7 @@
  *   produce  — `concurrency` senders in a closed loop for `durationMs` (after a warm-up)
  *   consume  — drains `expected` messages from every queue of the topic with one pull in flight per queue
  *   latency  — sends at a fixed `rate` while long-polling consumers measure send → receive time
+ * Results carry `[start, duration]` samples (wall-clock ms, comparable with the broker child's flush windows).
  */
 import { performance } from 'node:perf_hooks';
 import { createRequest } from '../../broker-core/protocol/remoting-command';
@@ -26,6 +27,10 @@ interface Job {
 }
 
 const job = JSON.parse(process.argv[2] ?? '{}') as Job;
+/** Samples returned per kind at most (the RESULT line stays a few MB). */
+const SAMPLES_MAX = 200_000;
+/** Sends in flight at most in the fixed-rate phase: past it a due send is skipped and counted, not queued. */
+const LATENCY_SENDS_IN_FLIGHT_MAX = 2000;
 const client = new RemotingClient();
 const now = () => performance.timeOrigin + performance.now();
 let uniq = 0;
@@ -96,6 +101,7 @@ async function pull(queueId: number, offset: number, suspendMs: number) {
 async function produce() {
   const body = Buffer.alloc(job.bodyBytes, 0x61);
   const latencies: number[] = [];
+  const samples: [number, number][] = [];
   let sent = 0;
   let failed = 0;
   let measuring = false;
@@ -108,7 +114,9 @@ async function produce() {
       if (!measuring) continue;
       if (response.code === ResponseCode.SUCCESS) {
         sent++;
-        latencies.push(now() - started);
+        const took = now() - started;
+        latencies.push(took);
+        if (samples.length < SAMPLES_MAX) samples.push([started, took]);
       } else failed++;
     }
   };
@@ -122,7 +130,7 @@ async function produce() {
   stop = true;
   await Promise.all(senders);
   latencies.sort((a, b) => a - b);
-  return { sent, failed, msgPerSec: (sent / elapsedMs) * 1000, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99) };
+  return { sent, failed, msgPerSec: (sent / elapsedMs) * 1000, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), samples };
 }
 
 async function consume() {
@@ -149,6 +157,8 @@ async function latency() {
   const rate = job.rate ?? 5000;
   const durationMs = job.durationMs ?? 5000;
   const latencies: number[] = [];
+  const e2eSamples: [number, number][] = [];
+  const sendSamples: [number, number][] = [];
   let stop = false;
   const pullers = Array.from({ length: job.queues }, async (_, queueId) => {
     let offset = Number((await client.invoke(job.brokerAddr, createRequest(RequestCode.GET_MAX_OFFSET, { topic: job.topic, queueId }), 5000)).extFields?.offset ?? 0);
@@ -156,21 +166,49 @@ async function latency() {
       const response = await pull(queueId, offset, 2000);
       if (response.code !== ResponseCode.SUCCESS) continue;
       const arrived = now();
-      forEachRecordBody(response.body ?? Buffer.alloc(0), (body) => latencies.push(arrived - body.readDoubleBE(0)));
+      forEachRecordBody(response.body ?? Buffer.alloc(0), (body) => {
+        const sentAt = body.readDoubleBE(0);
+        latencies.push(arrived - sentAt);
+        if (e2eSamples.length < SAMPLES_MAX) e2eSamples.push([sentAt, arrived - sentAt]);
+      });
       offset = Number(response.extFields?.nextBeginOffset ?? offset);
     }
   });
   await new Promise((resolve) => setTimeout(resolve, 300));
   const started = now();
   let sent = 0;
+  let due = 0;
+  let skipped = 0;
+  let failed = 0;
+  let inFlight = 0;
   let queue = 0;
   const sends: Promise<unknown>[] = [];
   while (now() - started < durationMs) {
-    const due = Math.floor(((now() - started) / 1000) * rate);
-    while (sent < due) {
+    const dueNow = Math.floor(((now() - started) / 1000) * rate);
+    for (; due < dueNow; due++) {
+      if (inFlight >= LATENCY_SENDS_IN_FLIGHT_MAX) {
+        skipped++;
+        continue;
+      }
       const body = Buffer.alloc(job.bodyBytes, 0x62);
-      body.writeDoubleBE(now(), 0);
-      sends.push(client.invoke(job.brokerAddr, sendRequest(queue++ % job.queues, body), 10_000));
+      const sentAt = now();
+      body.writeDoubleBE(sentAt, 0);
+      inFlight++;
+      sends.push(
+        client
+          .invoke(job.brokerAddr, sendRequest(queue++ % job.queues, body), 10_000)
+          .then(
+            () => {
+              if (sendSamples.length < SAMPLES_MAX) sendSamples.push([sentAt, now() - sentAt]);
+            },
+            () => {
+              failed++;
+            },
+          )
+          .finally(() => {
+            inFlight--;
+          }),
+      );
       sent++;
     }
     await new Promise((resolve) => setTimeout(resolve, 1));
@@ -180,10 +218,11 @@ async function latency() {
   stop = true;
   await Promise.all(pullers);
   latencies.sort((a, b) => a - b);
-  return { sent, received: latencies.length, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), rate };
+  return { sent, skipped, failed, received: latencies.length, p50Ms: percentile(latencies, 50), p99Ms: percentile(latencies, 99), rate, sendSamples, e2eSamples };
 }
 
 const result = job.mode === 'produce' ? await produce() : job.mode === 'consume' ? await consume() : await latency();
-process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+// A pipe is written asynchronously: exit only once the (large) result line is out.
+await new Promise((resolve) => process.stdout.write(`RESULT ${JSON.stringify(result)}\n`, resolve));
 await client.close();
 process.exit(0);

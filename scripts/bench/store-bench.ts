@@ -1,6 +1,7 @@
 /**
  * npm run bench:store — appends of 1 KB messages to DefaultMessageStore under ASYNC_FLUSH and SYNC_FLUSH,
- * beside plain fs.write append loops of the same bytes measured in the same run.
+ * beside plain fs.write append loops of the same bytes measured in the same run; each store run's put latency is
+ * also split by whether an fsync/fdatasync was in progress (flush-windows.ts).
  * Not a test: it prints figures. Options: --seconds N (per phase, default 5), --dir PATH (default: a temp folder).
  */
 import fs from 'node:fs';
@@ -10,6 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { DefaultMessageStore } from '../../broker-core/store/default-message-store';
 import type { FlushDiskType, MessageToStore } from '../../broker-core/store/message-store';
 import { prepareRecord } from '../../broker-core/store/record';
+import { recordFlushWindows, splitByFlush } from './flush-windows';
 
 const args = process.argv.slice(2);
 const arg = (name: string, fallback: string) => {
@@ -19,6 +21,7 @@ const arg = (name: string, fallback: string) => {
 const SECONDS = Number(arg('seconds', '5'));
 const BASE_DIR = fs.mkdtempSync(path.join(arg('dir', os.tmpdir()), 'rocketdeck-store-bench-'));
 const BODY = Buffer.alloc(1024, 0x61);
+const flushWindows = await recordFlushWindows(BASE_DIR);
 
 function message(i: number): MessageToStore {
   return {
@@ -43,6 +46,8 @@ interface Figures {
   seconds: number;
   p50?: number;
   p99?: number;
+  /** Put latency with an fsync/fdatasync in progress, and without (the same run). */
+  byFlush?: ReturnType<typeof splitByFlush>;
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -55,6 +60,10 @@ function print(f: Figures, baseline?: Figures): void {
   const ratio = baseline ? `  ratio to baseline ${(rate / (baseline.messages / baseline.seconds)).toFixed(2)}` : '';
   const lat = f.p50 !== undefined ? `  p50 ${f.p50.toFixed(3)} ms  p99 ${f.p99!.toFixed(3)} ms` : '';
   console.log(`${f.name.padEnd(52)} ${Math.round(rate).toLocaleString('en-US').padStart(9)} msg/s ${mb.toFixed(1).padStart(7)} MB/s${lat}${ratio}`);
+  if (f.byFlush) {
+    const { during, outside } = f.byFlush;
+    console.log(`  puts during a flush: ${during.count} (p99 ${during.p99.toFixed(3)} ms); with none in progress: ${outside.count} (p99 ${outside.p99.toFixed(3)} ms)`);
+  }
 }
 
 /** Plain baseline: one writeSync of the record's bytes per message, appended to one file. */
@@ -113,6 +122,7 @@ async function storeRun(flushDiskType: FlushDiskType, writers: number): Promise<
   let n = 0;
   let failed = 0;
   const latencies: number[] = [];
+  const samples: [number, number][] = [];
   const start = performance.now();
   const end = start + SECONDS * 1000;
   await Promise.all(
@@ -121,6 +131,7 @@ async function storeRun(flushDiskType: FlushDiskType, writers: number): Promise<
         const t0 = performance.now();
         const r = await store.putMessage(message(n));
         latencies.push(performance.now() - t0);
+        samples.push([performance.timeOrigin + t0, performance.now() - t0]);
         if (r.status === 'PUT_OK') n++;
         else failed++;
       }
@@ -131,7 +142,10 @@ async function storeRun(flushDiskType: FlushDiskType, writers: number): Promise<
   fs.rmSync(dir, { recursive: true, force: true });
   if (failed > 0) console.log(`  (${failed} puts not PUT_OK)`);
   latencies.sort((a, b) => a - b);
-  return { name: `store ${flushDiskType}, ${writers} concurrent writer${writers > 1 ? 's' : ''}`, messages: n, seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  return {
+    name: `store ${flushDiskType}, ${writers} concurrent writer${writers > 1 ? 's' : ''}`,
+    messages: n, seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), byFlush: splitByFlush(samples, flushWindows()),
+  };
 }
 
 async function main(): Promise<void> {
