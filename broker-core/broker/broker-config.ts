@@ -55,6 +55,15 @@ export interface BrokerConfig {
   aclFile: string;
   /** How often the ACL file is checked for changes (RocketMQ: 5 s). */
   aclFileWatchIntervalMs: number;
+  /**
+   * Accept SQL92 subscriptions (RocketMQ's enablePropertyFilter). On by default, where RocketMQ's is off: RocketMQ
+   * keeps it off because its SQL filtering computes a bloom-filter bit map for every stored message (CPU and
+   * consume-queue-ext disk for every topic, subscribed by SQL or not); Rocketdeck evaluates the selector only on
+   * the records an SQL92 subscriber pulls, so the switch costs nothing until one subscribes, and RocketMQ 5.x
+   * clients (gRPC, FilterExpression SQL92) expect it. Off: SQL92 subscriptions are refused with RocketMQ's
+   * "The broker does not support consumer to filter message by SQL92".
+   */
+  enablePropertyFilter: boolean;
 }
 
 export function firstNonLoopbackIPv4(): string {
@@ -110,6 +119,7 @@ export function resolveBrokerConfig(input: Partial<BrokerConfig> & { storePathRo
     aclEnable: input.aclEnable ?? false,
     aclFile: input.aclFile ?? path.join(path.dirname(path.resolve(input.storePathRootDir)), 'conf', 'plain_acl.yml'),
     aclFileWatchIntervalMs: input.aclFileWatchIntervalMs ?? 5_000,
+    enablePropertyFilter: input.enablePropertyFilter ?? true,
   };
 }
 

@@ -158,6 +158,7 @@ export class BrokerController implements BrokerContext {
       on(RequestCode.PULL_MESSAGE, processPullMessage),
       on(RequestCode.HEART_BEAT, client.processHeartbeat),
       on(RequestCode.UNREGISTER_CLIENT, client.processUnregisterClient),
+      on(RequestCode.CHECK_CLIENT_CONFIG, client.processCheckClientConfig),
       on(RequestCode.GET_CONSUMER_LIST_BY_GROUP, client.processGetConsumerListByGroup),
       on(RequestCode.QUERY_CONSUMER_OFFSET, client.processQueryConsumerOffset),
       on(RequestCode.UPDATE_CONSUMER_OFFSET, client.processUpdateConsumerOffset),

@@ -4,7 +4,7 @@
  */
 import { RequestCode } from '../protocol/request-code';
 import { ResponseCode } from '../protocol/response-code';
-import { buildSubscriptionData } from '../broker/filter/subscription';
+import { subscriptionOf, type MessageSelector } from './message-selector';
 import { BrokerError } from '../util/errors';
 import { ClientInstance, type ClientMember, type ClientOptions, type ConsumerData, type MessageQueue } from './client-instance';
 import { decodeMessages, type MessageExt } from './message';
@@ -65,10 +65,9 @@ export class PullConsumer {
   }
 
   /** One pull. `suspendMs` > 0 makes the broker hold the request until a message arrives or the time is up. */
-  async pull(mq: MessageQueue, expression: string, offset: number, maxNums = 32, suspendMs = 0): Promise<PullResult> {
+  async pull(mq: MessageQueue, expression: string | MessageSelector, offset: number, maxNums = 32, suspendMs = 0): Promise<PullResult> {
     this.#assertRunning();
-    const subscription = buildSubscriptionData(mq.topic, expression);
-    if (!subscription) throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `subscription expression "${expression}" is not valid`);
+    const subscription = subscriptionOf(mq.topic, expression, 0);
     if (!Number.isInteger(offset) || offset < 0) throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `offset must be a whole number ≥ 0 (got ${offset})`);
     const addr = await this.#address(mq);
     const response = await this.instance.invoke(addr, this.instance.request(RequestCode.PULL_MESSAGE, {
@@ -82,7 +81,7 @@ export class PullConsumer {
       suspendTimeoutMillis: suspendMs,
       subscription: subscription.subString,
       subVersion: 0,
-      expressionType: 'TAG',
+      expressionType: subscription.expressionType,
     }), suspendMs + this.instance.requestTimeoutMs, [ResponseCode.SUCCESS, ResponseCode.PULL_NOT_FOUND, ResponseCode.PULL_RETRY_IMMEDIATELY, ResponseCode.PULL_OFFSET_MOVED]);
     const ext = response.extFields ?? {};
     const pullStatus: PullStatus = response.code === ResponseCode.SUCCESS ? 'FOUND' : response.code === ResponseCode.PULL_NOT_FOUND ? 'NO_NEW_MSG' : response.code === ResponseCode.PULL_RETRY_IMMEDIATELY ? 'NO_MATCHED_MSG' : 'OFFSET_ILLEGAL';

@@ -17,12 +17,13 @@ import { parseJavaJson, stringifyJavaJson } from '../protocol/fastjson';
 import { createResponse, type RemotingCommand } from '../protocol/remoting-command';
 import { RequestCode } from '../protocol/request-code';
 import { ResponseCode } from '../protocol/response-code';
-import { buildSubscriptionData } from '../broker/filter/subscription';
+import { buildSubscriptionData, isTagType } from '../broker/filter/subscription';
 import { BrokerError, errorMessage } from '../util/errors';
 import type { SubscriptionData, TopicRouteData } from './admin-client';
 import { allocateAveragely, type AllocateStrategy } from './allocate';
 import { ClientInstance, compareQueues, queueKey, type ClientMember, type ClientOptions, type ConsumerData, type MessageQueue } from './client-instance';
 import { decodeMessages, MessageProperty, type MessageExt } from './message';
+import { subscriptionOf, type MessageSelector } from './message-selector';
 import { LocalFileOffsetStore, RemoteBrokerOffsetStore, type OffsetStore } from './offset-store';
 import { TraceDispatcher } from './trace-dispatcher';
 
@@ -201,10 +202,12 @@ export class PushConsumer {
     return this.orderly && this.messageModel === 'CLUSTERING';
   }
 
-  /** Subscribe to a topic with a tag expression (`*`, `TagA`, `TagA || TagB`). May be called after start. */
-  subscribe(topic: string, expression = '*'): this {
-    const data = buildSubscriptionData(topic, expression);
-    if (!data) throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `subscription expression "${expression}" is not valid (tags separated by ||)`);
+  /**
+   * Subscribe to a topic with a tag expression (`*`, `TagA`, `TagA || TagB`) or a selector
+   * (`MessageSelector.bySql("a > 5 AND TAGS = 'TagA'")`). May be called after start.
+   */
+  subscribe(topic: string, selector: string | MessageSelector = '*'): this {
+    const data = subscriptionOf(topic, selector);
     this.#subscriptions.set(topic, data);
     if (this.messageModel === 'CLUSTERING' && !topic.startsWith('%RETRY%')) {
       const retry = `%RETRY%${this.group}`;
@@ -238,11 +241,37 @@ export class PushConsumer {
     this.#state = 'running';
     this.#trace?.start();
     await this.instance.refreshAllRoutes();
+    try {
+      await this.#checkClientInBroker();
+    } catch (err) {
+      await this.shutdown({ awaitConsumingMs: 0 });
+      throw err;
+    }
     await this.instance.sendHeartbeatToAllBrokers();
     this.#timers.push(setInterval(() => this.rebalanceNow(), this.#options.rebalanceIntervalMs ?? 20_000).unref());
     this.#timers.push(setInterval(() => void this.persistOffsets(), this.#options.persistConsumerOffsetIntervalMs ?? 5_000).unref());
     if (this.#locking) this.#timers.push(setInterval(() => void this.#lockAll(), LOCK_RENEW_MS).unref());
     await this.rebalance();
+  }
+
+  /**
+   * An SQL92 subscription is checked with a broker of its topic before consuming starts (CHECK_CLIENT_CONFIG, as
+   * RocketMQ's checkClientInBroker): a broker that does not filter by SQL92, or finds the selector wrong, fails start().
+   */
+  async #checkClientInBroker(): Promise<void> {
+    for (const subscription of this.#subscriptions.values()) {
+      if (isTagType(subscription.expressionType)) continue;
+      const route = await this.instance.route(subscription.topic);
+      const brokerName = route?.brokerDatas[0]?.brokerName;
+      const addr = brokerName ? this.instance.anyAddress(brokerName) : undefined;
+      if (!addr) continue;
+      const body = Buffer.from(stringifyJavaJson({ clientId: this.instance.clientId, group: this.group, subscriptionData: { ...subscription, classFilterMode: false } }));
+      try {
+        await this.instance.invoke(addr, this.instance.request(RequestCode.CHECK_CLIENT_CONFIG, undefined, body));
+      } catch (err) {
+        throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `Check client in broker error, maybe because you use ${subscription.expressionType} to filter message, but server has not been upgraded to support! ${errorMessage(err)}`, { cause: err });
+      }
+    }
   }
 
   /** Stops pulling, waits (bounded) for listener calls in flight, commits offsets, leaves the group. */
@@ -502,7 +531,7 @@ export class PushConsumer {
           suspendTimeoutMillis: suspendMs,
           subscription: subscription.subString,
           subVersion: subscription.subVersion,
-          expressionType: 'TAG',
+          expressionType: subscription.expressionType,
         }), suspendMs + 15_000);
       } catch (err) {
         if (pq.dropped || this.#state !== 'running') return;

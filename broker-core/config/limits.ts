@@ -44,6 +44,8 @@ export const TOPIC_QUEUE_NUMS_MAX = 1024;
 export const GROUP_NAME_CHARS_MAX = 255;
 /** Characters allowed in topic and group names. */
 export const NAME_PATTERN = /^[%|a-zA-Z0-9_-]+$/;
+/** Compiled SQL92 selectors the broker keeps (one per distinct expression text; least recently used go first). */
+export const SQL92_COMPILED_CACHE_MAX = 1024;
 
 // ---- console: message explorer and live tail (lib/server/explorer) ----
 /** Messages one explorer scan reads at most (the form's default is lower). */

@@ -55,6 +55,7 @@ const KEYS: Record<string, [keyof BrokerConfig, Kind]> = {
   registerNameServerPeriod: ['registerNameServerPeriodMs', 'int'],
   mappedFileSizeCommitLog: ['mappedFileSizeCommitLog', 'int'],
   aclEnable: ['aclEnable', 'bool'],
+  enablePropertyFilter: ['enablePropertyFilter', 'bool'],
 };
 
 /** Keys read only to refuse what a Rocketdeck broker cannot be (see the file comment). */

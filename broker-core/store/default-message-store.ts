@@ -32,6 +32,7 @@ import type {
   QueryMessageResult,
   StoreRuntimeInfo,
   TagsCodeFilter,
+  RecordFilter,
 } from './message-store';
 import { MAGIC_V1, MAGIC_V2, checkRecord, recordStoreTimestamp } from './record';
 import { recoverStore } from './recovery';
@@ -258,8 +259,8 @@ export class DefaultMessageStore implements MessageStore {
     return this.#writer.putMessages(messages);
   }
 
-  getMessage(_group: string, topic: string, queueId: number, queueOffset: number, maxMsgNums: number, filter?: TagsCodeFilter, maxTotalBytes = 256 * 1024): GetMessageResult {
-    return this.#reader.getMessage(topic, queueId, queueOffset, maxMsgNums, filter, maxTotalBytes);
+  getMessage(_group: string, topic: string, queueId: number, queueOffset: number, maxMsgNums: number, filter?: TagsCodeFilter, maxTotalBytes = 256 * 1024, recordFilter?: RecordFilter): GetMessageResult {
+    return this.#reader.getMessage(topic, queueId, queueOffset, maxMsgNums, filter, maxTotalBytes, recordFilter);
   }
 
   getMaxOffsetInQueue(topic: string, queueId: number): number {

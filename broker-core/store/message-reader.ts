@@ -7,7 +7,7 @@ import type { CqEntry, ConsumeQueue } from './consume-queue';
 import type { ConsumeQueueTable } from './consume-queue-table';
 import { storeProperties } from './dispatcher';
 import type { IndexService } from './index-service';
-import type { GetMessageResult, GetMessageStatus, QueryMessageResult, TagsCodeFilter } from './message-store';
+import type { GetMessageResult, GetMessageStatus, QueryMessageResult, RecordFilter, TagsCodeFilter } from './message-store';
 import { checkRecord, recordStoreTimestamp } from './record';
 
 /** Entries read from a consume queue per read while a pull walks it. */
@@ -20,6 +20,13 @@ export interface MessageReaderDeps {
   maxFilterMessageCount: number;
 }
 
+/** A consume-queue entry chosen for a pull, with its record when a record filter already read it. */
+interface Selected {
+  entry: CqEntry;
+  queueOffset: number;
+  record?: Buffer;
+}
+
 export class MessageReader {
   readonly #deps: MessageReaderDeps;
 
@@ -27,7 +34,7 @@ export class MessageReader {
     this.#deps = deps;
   }
 
-  getMessage(topic: string, queueId: number, queueOffset: number, maxMsgNums: number, filter: TagsCodeFilter | undefined, maxTotalBytes: number): GetMessageResult {
+  getMessage(topic: string, queueId: number, queueOffset: number, maxMsgNums: number, filter: TagsCodeFilter | undefined, maxTotalBytes: number, recordFilter?: RecordFilter): GetMessageResult {
     const queue = this.#deps.queues.get(topic, queueId);
     const result = (status: GetMessageStatus, nextBeginOffset: number, minOffset = 0, maxOffset = 0): GetMessageResult => ({
       status, nextBeginOffset, minOffset, maxOffset, messages: [], queueOffsets: [], bufferTotalSize: 0,
@@ -39,16 +46,19 @@ export class MessageReader {
     if (queueOffset === max) return result('OFFSET_OVERFLOW_ONE', queueOffset, min, max);
     if (queueOffset > max) return result('OFFSET_OVERFLOW_BADLY', min === 0 ? min : max, min, max);
 
-    const { selected, nextQueueOffset, removed: removedBelowMin } = this.#selectEntries(queue, queueOffset, max, maxMsgNums, filter, maxTotalBytes);
+    const { selected, nextQueueOffset, removed: removedBelowMin } = this.#selectEntries(queue, queueOffset, max, maxMsgNums, filter, maxTotalBytes, recordFilter);
     const { messages, queueOffsets, bufferTotalSize, removed } = this.#readRecords(selected);
     let status: GetMessageStatus = messages.length > 0 ? 'FOUND' : removed || removedBelowMin ? 'MESSAGE_WAS_REMOVING' : 'NO_MATCHED_MESSAGE';
     if (messages.length === 0 && selected.length > 0 && !removed && !removedBelowMin) status = 'OFFSET_FOUND_NULL';
     return { status, nextBeginOffset: nextQueueOffset, minOffset: min, maxOffset: max, messages, queueOffsets, bufferTotalSize };
   }
 
-  /** Walks the queue from `queueOffset`, keeping the entries the filter accepts, within the count and byte limits. */
-  #selectEntries(queue: ConsumeQueue, queueOffset: number, max: number, maxMsgNums: number, filter: TagsCodeFilter | undefined, maxTotalBytes: number) {
-    const selected: { entry: CqEntry; queueOffset: number }[] = [];
+  /**
+   * Walks the queue from `queueOffset`, keeping the entries the filter accepts, within the count and byte limits.
+   * With a record filter, each candidate's record is read to be tested (and kept for the answer).
+   */
+  #selectEntries(queue: ConsumeQueue, queueOffset: number, max: number, maxMsgNums: number, filter: TagsCodeFilter | undefined, maxTotalBytes: number, recordFilter?: RecordFilter) {
+    const selected: Selected[] = [];
     let bytes = 0;
     let scanned = 0;
     let removed = false;
@@ -63,8 +73,12 @@ export class MessageReader {
           if (entry.commitLogOffset < commitLogMin) removed = true;
           else if (!filter || filter(entry.tagsCode)) {
             if (selected.length > 0 && bytes + entry.size > maxTotalBytes) break outer;
-            selected.push({ entry, queueOffset: offset });
-            bytes += entry.size;
+            const record = recordFilter ? this.#deps.commitLog.read(entry.commitLogOffset, entry.size) : undefined;
+            if (record === null) removed = true;
+            else if (!record || recordFilter!(record)) {
+              selected.push({ entry, queueOffset: offset, record });
+              bytes += entry.size;
+            }
           }
         }
         offset++;
@@ -74,17 +88,25 @@ export class MessageReader {
     return { selected, nextQueueOffset: offset, removed };
   }
 
-  /** Reads the selected records, runs of adjacent ones with one read each. */
-  #readRecords(selected: { entry: CqEntry; queueOffset: number }[]) {
+  /** Reads the selected records (those a record filter read already are kept), runs of adjacent ones with one read each. */
+  #readRecords(selected: Selected[]) {
     const commitLog = this.#deps.commitLog;
     const messages: Buffer[] = [];
     const queueOffsets: number[] = [];
     let bufferTotalSize = 0;
     let removed = false;
     for (let i = 0; i < selected.length; ) {
+      const tested = selected[i]!.record;
+      if (tested) {
+        messages.push(tested);
+        queueOffsets.push(selected[i]!.queueOffset);
+        bufferTotalSize += tested.length;
+        i++;
+        continue;
+      }
       let j = i + 1;
       let runEnd = selected[i]!.entry.commitLogOffset + selected[i]!.entry.size;
-      while (j < selected.length && selected[j]!.entry.commitLogOffset === runEnd) {
+      while (j < selected.length && !selected[j]!.record && selected[j]!.entry.commitLogOffset === runEnd) {
         runEnd += selected[j]!.entry.size;
         j++;
       }

@@ -76,6 +76,12 @@ export interface PutMessageResult {
 /** Filter applied on consume-queue entries before reading the commit log (tag hash codes). */
 export type TagsCodeFilter = (tagsCode: number) => boolean;
 
+/**
+ * Filter applied on the stored record itself, after the tags-code filter (RocketMQ's isMatchedByCommitLog:
+ * SQL92 selectors read the record's properties). Records it refuses are skipped like tag mismatches.
+ */
+export type RecordFilter = (record: Buffer) => boolean;
+
 export interface GetMessageResult {
   status: GetMessageStatus;
   /** Where the next pull should start. */
@@ -138,6 +144,7 @@ export interface MessageStore {
     maxMsgNums: number,
     filter?: TagsCodeFilter,
     maxTotalBytes?: number,
+    recordFilter?: RecordFilter,
   ): GetMessageResult;
 
   /** Next queue offset to be written (0 for an empty or unknown queue). */

@@ -8,13 +8,14 @@ import { offsetMsgId } from '../../store/record';
 export const NAME_VALUE_SEPARATOR = '\u0001';
 export const PROPERTY_SEPARATOR = '\u0002';
 
+/** Reads a properties string as RocketMQ's string2messageProperties: a piece without a name or a value is skipped. */
 export function decodePropertiesString(text: string | undefined): Record<string, string> {
   const props: Record<string, string> = {};
   if (!text) return props;
   for (const piece of text.split(PROPERTY_SEPARATOR)) {
     if (piece.length < 3) continue;
     const at = piece.indexOf(NAME_VALUE_SEPARATOR);
-    if (at <= 0) continue;
+    if (at <= 0 || at === piece.length - 1) continue;
     props[piece.slice(0, at)] = piece.slice(at + 1);
   }
   return props;
@@ -110,6 +111,18 @@ export function readStoredRecord(buf: Buffer): StoredRecord {
   const propertiesString = buf.toString('utf8', pos, pos + propertiesLength);
   if (pos + propertiesLength > buf.length) throw new RangeError('truncated record');
   return { storeSize, queueId, flag, queueOffset, commitLogOffset, sysFlag, bornTimestamp, bornHost, storeTimestamp, storeHost, reconsumeTimes, preparedTransactionOffset, body, topic, properties: decodePropertiesString(propertiesString), propertiesString };
+}
+
+/** The properties string of a stored record, read without copying its body (MessageDecoder.decodeProperties). */
+export function readRecordPropertiesString(buf: Buffer): string {
+  const sysFlag = buf.readInt32BE(36);
+  let pos = 48 + ((sysFlag & BORNHOST_V6_FLAG) !== 0 ? 20 : 8) + 8 + ((sysFlag & STOREHOST_V6_FLAG) !== 0 ? 20 : 8) + 12;
+  pos += 4 + buf.readInt32BE(pos);
+  if (buf.readInt32BE(4) === MAGIC_V2) pos += 2 + buf.readInt16BE(pos);
+  else pos += 1 + buf.readUInt8(pos);
+  const propertiesLength = buf.readInt16BE(pos);
+  if (pos + 2 + propertiesLength > buf.length) throw new RangeError('truncated record');
+  return buf.toString('utf8', pos + 2, pos + 2 + propertiesLength);
 }
 
 export interface BatchInnerMessage {

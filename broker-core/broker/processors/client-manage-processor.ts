@@ -15,7 +15,7 @@ import { ResponseCode } from '../../protocol/response-code';
 import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
 import type { RemotingConnection } from '../../remoting/remoting-server';
 import type { BrokerContext } from '../broker-context';
-import { buildSubscriptionData, type SubscriptionData } from '../filter/subscription';
+import { ExpressionType, heartbeatTagSubscription, isTagType, sql92FilterOf, sql92Subscription, type SubscriptionData } from '../filter/subscription';
 import { PermName, RETRY_GROUP_TOPIC_PREFIX } from '../topics/topic-config-manager';
 import { Header } from './header';
 import { validateGroupName, validateTopicName } from './send-message-processor';
@@ -68,8 +68,15 @@ export function processHeartbeat(ctx: BrokerContext, request: RemotingCommand, c
     }
     const subscriptions: SubscriptionData[] = [];
     for (const sub of consumer.subscriptionDataSet) {
-      const data = buildSubscriptionData(sub.topic, sub.subString, sub.subVersion ?? Date.now());
-      if (data) subscriptions.push(data);
+      const subVersion = sub.subVersion ?? Date.now();
+      // Kept as stated, as RocketMQ does: a selector that does not compile makes pulls answer FILTER_DATA_NOT_EXIST.
+      const data = isTagType(sub.expressionType)
+        ? heartbeatTagSubscription(sub.topic, sub.subString, subVersion)
+        : sql92Subscription(sub.topic, sub.subString, subVersion);
+      if (data) {
+        if (sub.expressionType && !isTagType(sub.expressionType)) data.expressionType = sub.expressionType;
+        subscriptions.push(data);
+      }
     }
     const notify = ctx.config.notifyConsumerIdsChangedEnable && groupConfig.notifyConsumerIdsChangedEnable;
     ctx.consumerManager.register(
@@ -83,6 +90,31 @@ export function processHeartbeat(ctx: BrokerContext, request: RemotingCommand, c
     );
   }
   for (const group of data.producers) ctx.producerManager.register(group, channel);
+  return createResponse(request, ResponseCode.SUCCESS);
+}
+
+/**
+ * CHECK_CLIENT_CONFIG 46: a consumer with an SQL92 subscription asks, before it starts, whether this broker
+ * filters by it (body CheckClientRequestBody {clientId, group, subscriptionData}). Tag subscriptions always pass;
+ * others need enablePropertyFilter and a selector that compiles (else SUBSCRIPTION_PARSE_FAILED with the reason).
+ */
+export function processCheckClientConfig(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const body = objectOf(parseBody<unknown>(request));
+  const subscriptionData = objectOf(body?.subscriptionData);
+  if (!subscriptionData) return createResponse(request, ResponseCode.SUCCESS);
+  const expressionType = textOf(subscriptionData.expressionType);
+  if (isTagType(expressionType)) return createResponse(request, ResponseCode.SUCCESS);
+  if (!ctx.config.enablePropertyFilter) {
+    return createResponse(request, ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${expressionType}`);
+  }
+  if (expressionType !== ExpressionType.SQL92) {
+    return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, `expression type ${expressionType} is not supported (TAG or SQL92)`);
+  }
+  try {
+    sql92FilterOf(textOf(subscriptionData.subString) ?? '');
+  } catch (err) {
+    return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, err instanceof Error ? err.message : String(err));
+  }
   return createResponse(request, ResponseCode.SUCCESS);
 }
 

@@ -5,10 +5,20 @@ import { ResponseCode } from '../../protocol/response-code';
 import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
 import type { RemotingConnection } from '../../remoting/remoting-server';
 import type { BrokerContext } from '../broker-context';
-import { buildSubscriptionData, tagsCodeFilter, type SubscriptionData } from '../filter/subscription';
+import { pullFilterOf } from '../filter/message-filter';
+import type { Sql92Filter } from '../filter/sql92';
+import { buildSubscriptionData, ExpressionType, isTagType, sql92FilterOf, sql92Subscription, type SubscriptionData } from '../filter/subscription';
 import { isPermReadable } from '../topics/topic-config-manager';
 
 const SHORT_POLLING_MS = 1_000;
+
+function compiledOrUndefined(expression: string): Sql92Filter | undefined {
+  try {
+    return sql92FilterOf(expression);
+  } catch {
+    return undefined;
+  }
+}
 
 export async function processPullMessage(
   ctx: BrokerContext,
@@ -36,20 +46,43 @@ async function pull(ctx: BrokerContext, request: RemotingCommand, connection: Re
     return createResponse(request, ResponseCode.SYSTEM_ERROR, `queueId[${queueId}] is illegal, topic:[${topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${connection.remoteAddress}]`);
   }
 
+  // The subscription: from the request when it carries one, else from the group's heartbeat (as RocketMQ).
   let subscription: SubscriptionData | null;
+  let sql92: Sql92Filter | undefined;
   if ((sysFlag & PullSysFlag.SUBSCRIPTION) !== 0) {
     const expressionType = header.expressionType;
-    // As RocketMQ with enablePropertyFilter=false: SQL92 is understood but refused; an unknown type does not parse.
-    if (expressionType === 'SQL92') return createResponse(request, ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${expressionType}`);
-    if (expressionType !== 'TAG') return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, `parse the consumer's subscription failed: expression type ${expressionType} is unknown`);
-    subscription = buildSubscriptionData(topic, header.subscription, subVersion);
-    if (!subscription) return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, `parse the consumer's subscription[${header.subscription}] failed, group: ${group}`);
+    const subString = header.subscription;
+    if (isTagType(expressionType)) {
+      subscription = buildSubscriptionData(topic, subString, subVersion);
+    } else if (expressionType === ExpressionType.SQL92) {
+      subscription = sql92Subscription(topic, subString, subVersion);
+      sql92 = subscription ? compiledOrUndefined(subscription.subString) : undefined;
+      // RocketMQ would deliver everything here (its filter data is left null); a consumer must never get what it filtered out.
+      if (!sql92) subscription = null;
+    } else {
+      subscription = null;
+    }
+    if (!subscription) return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, `parse the consumer's subscription[${subString}] failed, group: ${group}`);
   } else {
-    // From the heartbeat; lenient when the heartbeat has not arrived yet (clients re-check tags themselves).
-    subscription = ctx.consumerManager.get(group)?.subscriptionTable.get(topic) ?? null;
+    const groupInfo = ctx.consumerManager.get(group);
+    if (!groupInfo) return createResponse(request, ResponseCode.SUBSCRIPTION_NOT_EXIST, "the consumer's group info not exist");
+    if (!groupConfig.consumeBroadcastEnable && groupInfo.messageModel === 'BROADCASTING') {
+      return createResponse(request, ResponseCode.NO_PERMISSION, `the consumer group[${group}] can not consume by broadcast way`);
+    }
+    subscription = groupInfo.subscriptionTable.get(topic) ?? null;
+    if (!subscription) return createResponse(request, ResponseCode.SUBSCRIPTION_NOT_EXIST, "the consumer's subscription not exist");
+    if (subscription.subVersion < subVersion) return createResponse(request, ResponseCode.SUBSCRIPTION_NOT_LATEST, "the consumer's subscription not latest");
+    if (!isTagType(subscription.expressionType)) {
+      sql92 = subscription.expressionType === ExpressionType.SQL92 ? compiledOrUndefined(subscription.subString) : undefined;
+      if (!sql92) return createResponse(request, ResponseCode.FILTER_DATA_NOT_EXIST, "The broker's consumer filter data is not exist!Your expression may be wrong!");
+    }
   }
+  if (!isTagType(subscription.expressionType) && !ctx.config.enablePropertyFilter) {
+    return createResponse(request, ResponseCode.SYSTEM_ERROR, `The broker does not support consumer to filter message by ${subscription.expressionType}`);
+  }
+  const filter = pullFilterOf(subscription, sql92);
 
-  const result = ctx.store.getMessage(group, topic, queueId, queueOffset, maxMsgNums, tagsCodeFilter(subscription), Math.min(maxMsgBytes ?? PULL_BYTES_MAX, PULL_BYTES_MAX));
+  const result = ctx.store.getMessage(group, topic, queueId, queueOffset, maxMsgNums, filter.tagsCode, Math.min(maxMsgBytes ?? PULL_BYTES_MAX, PULL_BYTES_MAX), filter.record);
   const ext = { suggestWhichBrokerId: 0, nextBeginOffset: result.nextBeginOffset, minOffset: result.minOffset, maxOffset: result.maxOffset };
   let response: RemotingCommand;
   switch (result.status) {
@@ -83,9 +116,8 @@ async function pull(ctx: BrokerContext, request: RemotingCommand, connection: Re
 
   if (response.code === ResponseCode.PULL_NOT_FOUND && allowSuspend && (sysFlag & PullSysFlag.SUSPEND) !== 0 && ctx.holdService.hasCapacity()) {
     const holdMs = ctx.config.longPollingEnable ? suspendTimeoutMillis : SHORT_POLLING_MS;
-    const filter = tagsCodeFilter(subscription);
     ctx.metrics.markLongPolling(request);
-    return ctx.holdService.hold(topic, queueId, queueOffset, holdMs, filter, async () => {
+    return ctx.holdService.hold(topic, queueId, queueOffset, holdMs, filter.tagsCode, async () => {
       if (connection.closed) return response;
       try {
         return await pull(ctx, request, connection, header, false);

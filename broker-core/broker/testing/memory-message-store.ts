@@ -11,6 +11,7 @@ import type {
   QueryMessageResult,
   StoreRuntimeInfo,
   TagsCodeFilter,
+  RecordFilter,
 } from '../../store/message-store';
 import { prepareRecord, writeRecord } from '../../store/record';
 import { tagHashCode } from '../filter/subscription';
@@ -84,7 +85,7 @@ export class MemoryMessageStore implements MessageStore {
     };
   }
 
-  getMessage(_group: string, topic: string, queueId: number, queueOffset: number, maxMsgNums: number, filter?: TagsCodeFilter, maxTotalBytes = 256 * 1024): GetMessageResult {
+  getMessage(_group: string, topic: string, queueId: number, queueOffset: number, maxMsgNums: number, filter?: TagsCodeFilter, maxTotalBytes = 256 * 1024, recordFilter?: RecordFilter): GetMessageResult {
     const queue = this.queues.get(`${topic}@${queueId}`);
     const empty = (status: GetMessageResult['status'], nextBeginOffset: number, maxOffset = 0): GetMessageResult => ({
       status, nextBeginOffset, minOffset: 0, maxOffset, messages: [], queueOffsets: [], bufferTotalSize: 0,
@@ -102,6 +103,7 @@ export class MemoryMessageStore implements MessageStore {
       const entry = queue[next]!;
       if (filter && !filter(entry.tagsCode)) continue;
       const record = this.records.get(entry.commitLogOffset)!;
+      if (recordFilter && !recordFilter(record)) continue;
       if (messages.length > 0 && bytes + record.length > maxTotalBytes) break;
       messages.push(record);
       queueOffsets.push(next);
