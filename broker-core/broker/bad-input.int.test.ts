@@ -32,7 +32,7 @@ const sendFields = (extra: Fields = {}): Fields => ({
   i: encodePropertiesString({ UNIQ_KEY: `U${Date.now()}`, WAIT: 'true' }), j: 0, k: false, ...extra,
 });
 const pullFields = (extra: Fields = {}): Fields => ({
-  consumerGroup: 'CG_bad_input', topic: TOPIC, queueId: 0, queueOffset: 0, maxMsgNums: 32, sysFlag: 0, commitOffset: 0, suspendTimeoutMillis: 0, subVersion: 0, ...extra,
+  consumerGroup: 'CG_bad_input', topic: TOPIC, queueId: 0, queueOffset: 0, maxMsgNums: 32, sysFlag: 0x4, subscription: '*', commitOffset: 0, suspendTimeoutMillis: 0, subVersion: 0, ...extra,
 });
 
 interface Row {
@@ -112,7 +112,8 @@ const pullRows: Row[] = [
   { name: 'unknown topic', code: RequestCode.PULL_MESSAGE, fields: () => pullFields({ topic: 'NoSuchTopicHere' }), expect: ResponseCode.TOPIC_NOT_EXIST },
   { name: 'topic with illegal characters', code: RequestCode.PULL_MESSAGE, fields: () => pullFields({ topic: '../etc' }), expect: ResponseCode.TOPIC_NOT_EXIST },
   { name: 'an expression type that does not exist', code: RequestCode.PULL_MESSAGE, fields: () => pullFields({ sysFlag: 0x4, subscription: '//a', expressionType: 'XPATH' }), expect: ResponseCode.SUBSCRIPTION_PARSE_FAILED },
-  { name: 'SQL92 without property filtering', code: RequestCode.PULL_MESSAGE, fields: () => pullFields({ sysFlag: 0x4, subscription: 'a > 1', expressionType: 'SQL92' }), expect: ResponseCode.SYSTEM_ERROR, remark: /does not support consumer to filter message by SQL92/ },
+  { name: 'an SQL92 selector that does not compile', code: RequestCode.PULL_MESSAGE, fields: () => pullFields({ sysFlag: 0x4, subscription: 'a >', expressionType: 'SQL92' }), expect: ResponseCode.SUBSCRIPTION_PARSE_FAILED },
+  { name: 'no subscription in the pull and no heartbeat from the group', code: RequestCode.PULL_MESSAGE, fields: () => pullFields({ sysFlag: 0, consumerGroup: 'CG_never_heartbeat' }), expect: ResponseCode.SUBSCRIPTION_NOT_EXIST },
   { name: 'maxMsgNums of zero still returns a message', code: RequestCode.PULL_MESSAGE, fields: () => pullFields({ maxMsgNums: 0 }), expect: ResponseCode.SUCCESS },
   { name: 'missing consumer group', code: RequestCode.PULL_MESSAGE, fields: () => { const f = pullFields(); delete f.consumerGroup; return f; }, expect: ResponseCode.SYSTEM_ERROR, remark: /consumerGroup/ },
 ];

@@ -30,7 +30,7 @@ function sendV2(topic: string, tags: string, body: string, extra: Record<string,
 
 function pull(topic: string, queueId: number, queueOffset: number, extra: Record<string, string | number> = {}, timeoutMs = 5_000) {
   return invoke(RequestCode.PULL_MESSAGE, {
-    consumerGroup: 'G1', topic, queueId, queueOffset, maxMsgNums: 32, sysFlag: 0, commitOffset: 0, suspendTimeoutMillis: 0, subVersion: 0, ...extra,
+    consumerGroup: 'G1', topic, queueId, queueOffset, maxMsgNums: 32, sysFlag: 0x4, subscription: '*', commitOffset: 0, suspendTimeoutMillis: 0, subVersion: 0, ...extra,
   }, undefined, timeoutMs);
 }
 
@@ -101,10 +101,10 @@ describe('BrokerController over TCP', () => {
   it('holds a pull until a message arrives, and answers PULL_NOT_FOUND at the timeout', async () => {
     await invoke(RequestCode.UPDATE_AND_CREATE_TOPIC, { topic: 'Held', defaultTopic: 'TBW102', readQueueNums: 1, writeQueueNums: 1, perm: 6, topicFilterType: 'SINGLE_TAG', order: false });
     const started = Date.now();
-    const timedOut = await pull('Held', 0, 0, { sysFlag: 2, suspendTimeoutMillis: 300 });
+    const timedOut = await pull('Held', 0, 0, { sysFlag: 2 | 4, suspendTimeoutMillis: 300 });
     expect(timedOut.code).toBe(ResponseCode.PULL_NOT_FOUND);
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-    const held = pull('Held', 0, 0, { sysFlag: 2, suspendTimeoutMillis: 10_000 }, 15_000);
+    const held = pull('Held', 0, 0, { sysFlag: 2 | 4, suspendTimeoutMillis: 10_000 }, 15_000);
     await new Promise((r) => setTimeout(r, 100));
     const wokeAt = Date.now();
     await sendV2('Held', 'TagA', 'wake');
@@ -117,7 +117,7 @@ describe('BrokerController over TCP', () => {
     await invoke(RequestCode.UPDATE_AND_CREATE_TOPIC, { topic: 'HeldGone', defaultTopic: 'TBW102', readQueueNums: 1, writeQueueNums: 1, perm: 6, topicFilterType: 'SINGLE_TAG', order: false });
     const other = new RemotingClient();
     const before = broker.holdService.heldCount;
-    const held = other.invoke(addr, createRequest(RequestCode.PULL_MESSAGE, { consumerGroup: 'GHeld', topic: 'HeldGone', queueId: 0, queueOffset: 0, maxMsgNums: 32, sysFlag: 2, commitOffset: 0, suspendTimeoutMillis: 30_000, subVersion: 0 }), 40_000);
+    const held = other.invoke(addr, createRequest(RequestCode.PULL_MESSAGE, { consumerGroup: 'GHeld', topic: 'HeldGone', queueId: 0, queueOffset: 0, maxMsgNums: 32, sysFlag: 2 | 4, subscription: '*', commitOffset: 0, suspendTimeoutMillis: 30_000, subVersion: 0 }), 40_000);
     held.catch(() => undefined);
     await waitFor(() => broker.holdService.heldCount === before + 1);
     await other.close();

@@ -56,7 +56,7 @@ describe('broker on the file store', () => {
     }, Buffer.from('v1 body'));
     expect(sent.code).toBe(ResponseCode.SUCCESS);
     expect(sent.extFields).toMatchObject({ queueId: '1', queueOffset: '0' });
-    const pulled = await call(client, RequestCode.PULL_MESSAGE, { consumerGroup: 'G', topic: 'V1Topic', queueId: 1, queueOffset: 0, maxMsgNums: 32, sysFlag: 0, commitOffset: 0, suspendTimeoutMillis: 0, subVersion: 0 });
+    const pulled = await call(client, RequestCode.PULL_MESSAGE, { consumerGroup: 'G', topic: 'V1Topic', queueId: 1, queueOffset: 0, maxMsgNums: 32, sysFlag: 0x4, subscription: '*', commitOffset: 0, suspendTimeoutMillis: 0, subVersion: 0 });
     expect(pulled.code).toBe(ResponseCode.SUCCESS);
     const record = readStoredRecord(pulled.body!);
     expect(record.body.toString()).toBe('v1 body');
@@ -103,7 +103,7 @@ describe('broker on the file store', () => {
     const after = newClient();
     expect((await call(after, RequestCode.QUERY_CONSUMER_OFFSET, { consumerGroup: 'G', topic: 'V1Topic', queueId: 1 })).extFields?.offset).toBe('1');
     expect((await call(after, RequestCode.GET_MAX_OFFSET, { topic: 'V1Topic', queueId: 1 })).extFields?.offset).toBe('1');
-    const pulled = await call(after, RequestCode.PULL_MESSAGE, { consumerGroup: 'G', topic: 'V1Topic', queueId: 1, queueOffset: 0, maxMsgNums: 32, sysFlag: 0, commitOffset: 0, suspendTimeoutMillis: 0, subVersion: 0 });
+    const pulled = await call(after, RequestCode.PULL_MESSAGE, { consumerGroup: 'G', topic: 'V1Topic', queueId: 1, queueOffset: 0, maxMsgNums: 32, sysFlag: 0x4, subscription: '*', commitOffset: 0, suspendTimeoutMillis: 0, subVersion: 0 });
     expect(readStoredRecord(pulled.body!).body.toString()).toBe('v1 body');
   });
 });

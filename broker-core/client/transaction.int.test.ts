@@ -80,13 +80,16 @@ it('hides half messages, commits, rolls back, resolves UNKNOW through checks and
   const committed = delivered.get('commit-me')!;
   expect(committed.msgId).toBe(sent.msgId);
   expect(committed.keys).toEqual(['tx-1']);
-  expect(committed.properties.TRAN_MSG).toBeUndefined();
+  // As the Java broker: the committed message keeps the half message's properties.
+  expect(committed.properties.TRAN_MSG).toBe('true');
+  expect(committed.properties.REAL_TOPIC).toBe(TOPIC);
   expect(committed.properties.PGROUP).toBe('PG_tx');
   expect(committed.sysFlag & 0xc).toBe(0x8);
 
   // UNKNOW → the broker checks after ~0.8 s, the check answers COMMIT: delivered once.
   await waitFor(() => delivered.has('ask-me-later'), { timeoutMs: 10_000, message: 'the checked transaction was not committed' });
   expect(checks.get('ask-me-later')).toBe(1);
+  expect(delivered.get('ask-me-later')!.properties.TRANSACTION_CHECK_TIMES).toBe('1');
   // Never decided → checked 3 times, then given up: parked in TRANS_CHECK_MAX_TIME_TOPIC, never delivered.
   await waitFor(async () => (checks.get('never-decided') ?? 0) >= 3 && (await admin.maxOffset(cluster.brokerAddr, TopicValidator.RMQ_SYS_TRANS_CHECK_MAX_TIME_TOPIC, 0)) === 1,
     { timeoutMs: 15_000, message: () => `checked ${checks.get('never-decided') ?? 0} times` });

@@ -8,7 +8,9 @@ import { createResponse, type RemotingCommand } from '../../protocol/remoting-co
 import type { RemotingConnection } from '../../remoting/remoting-server';
 import type { MessageToStore, PutMessageResult } from '../../store/message-store';
 import type { BrokerContext } from '../broker-context';
-import { decodeBatchBody, decodePropertiesString, encodePropertiesString, parseHostAddress, readStoredRecord } from '../message/message-util';
+import type { JavaPropertiesMap } from '../message/java-properties-map';
+import { createOffsetMsgIdText, decodeBatchBody, parseHostAddress, readStoredRecord } from '../message/message-util';
+import { batchedMessageProperties, batchLevelProperties, delayedProperties, delayLevelOf, halfMessageProperties, sendBackProperties, sendProperties } from '../message/reput-properties';
 import {
   DLQ_GROUP_TOPIC_PREFIX,
   NOT_SENDABLE_TOPICS,
@@ -19,13 +21,7 @@ import {
   type TopicConfig,
 } from '../topics/topic-config-manager';
 
-const PROPERTY_DELAY = 'DELAY';
-const PROPERTY_REAL_TOPIC = 'REAL_TOPIC';
-const PROPERTY_REAL_QUEUE_ID = 'REAL_QID';
-const PROPERTY_RETRY_TOPIC = 'RETRY_TOPIC';
-const PROPERTY_ORIGIN_MESSAGE_ID = 'ORIGIN_MESSAGE_ID';
 const PROPERTY_TRANSACTION_PREPARED = 'TRAN_MSG';
-const PROPERTY_MAX_RECONSUME_TIMES = 'MAX_RECONSUME_TIMES';
 const TRANSACTION_TYPE_MASK = 0xc;
 const TRANSACTION_PREPARED_TYPE = 0x4;
 const TRANSACTION_ROLLBACK_TYPE = 0xc;
@@ -116,19 +112,25 @@ function pickQueueId(config: TopicConfig, requested: number): number | null {
   return requested;
 }
 
-/** Moves a DELAY message into SCHEDULE_TOPIC_XXXX (queue = level − 1), keeping the real topic/queue. */
-/** Redirects a delayed message to SCHEDULE_TOPIC_XXXX; true when it changed the message's properties. */
-function applyDelay(ctx: BrokerContext, message: MessageToStore, props: Record<string, string>): boolean {
-  const level = Number(props[PROPERTY_DELAY] ?? 0);
-  if (!(level > 0)) return false;
-  if ((message.sysFlag & TRANSACTION_TYPE_MASK) === TRANSACTION_PREPARED_TYPE || (message.sysFlag & TRANSACTION_TYPE_MASK) === TRANSACTION_ROLLBACK_TYPE) return false;
-  const clamped = Math.min(level, delayLevelCount(ctx));
-  props[PROPERTY_DELAY] = String(clamped);
-  props[PROPERTY_REAL_TOPIC] = message.topic;
-  props[PROPERTY_REAL_QUEUE_ID] = String(message.queueId);
+/**
+ * The commit log's delay step (RocketMQ CommitLog.putMessage): a message that is not a prepared or rolled-back
+ * transaction and has DELAY > 0 goes to SCHEDULE_TOPIC_XXXX (queue = level - 1), its real topic and queue kept
+ * in its properties. Changes the message in place; false when it is not delayed.
+ */
+function applyDelay(ctx: BrokerContext, message: MessageToStore, props: JavaPropertiesMap): boolean {
+  const transactionType = message.sysFlag & TRANSACTION_TYPE_MASK;
+  if (transactionType === TRANSACTION_PREPARED_TYPE || transactionType === TRANSACTION_ROLLBACK_TYPE) return false;
+  const delayed = delayedProperties(props, message.topic, message.queueId, delayLevelCount(ctx));
+  if (!delayed) return false;
+  message.propertiesString = delayed.stored;
   message.topic = TopicValidator.RMQ_SYS_SCHEDULE_TOPIC;
-  message.queueId = clamped - 1;
+  message.queueId = delayed.level - 1;
   return true;
+}
+
+function propertiesTooLong(request: RemotingCommand, propertiesString: string): RemotingCommand | null {
+  if (Buffer.byteLength(propertiesString) <= MESSAGE_PROPERTIES_BYTES_MAX) return null;
+  return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, `the message properties are longer than ${MESSAGE_PROPERTIES_BYTES_MAX} bytes`);
 }
 
 export async function processSendMessage(
@@ -155,8 +157,8 @@ export async function processSendMessage(
   if (body.length > ctx.config.maxMessageSizeBytes) {
     return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, `the message body size ${body.length} is over the limit of ${ctx.config.maxMessageSizeBytes} bytes`);
   }
-  const props = decodePropertiesString(propertiesText);
-  const prepared = props[PROPERTY_TRANSACTION_PREPARED] === 'true';
+  const { map: props, stored } = sendProperties(propertiesText, ctx.config.brokerClusterName);
+  const prepared = props.get(PROPERTY_TRANSACTION_PREPARED)?.toLowerCase() === 'true';
   if (prepared && ctx.config.rejectTransactionMessage) {
     return createResponse(request, ResponseCode.NO_PERMISSION, `the broker[${ctx.config.brokerIP1}] sending transaction message is forbidden`);
   }
@@ -165,7 +167,7 @@ export async function processSendMessage(
   }
   const bornHost = parseHostAddress(connection.remoteAddress);
 
-  // Retries that exhausted their attempts go to the dead-letter queue.
+  // Retries that exhausted their attempts go to the dead-letter queue (a DELAY the client sent still applies, as in RocketMQ).
   if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) && !isBatch) {
     const group = topic.slice(RETRY_GROUP_TOPIC_PREFIX.length);
     const groupConfig = ctx.subscriptionGroupManager.findOrCreate(group);
@@ -177,27 +179,19 @@ export async function processSendMessage(
       topic = dlq.config.topicName;
       topicConfig = dlq.config;
       queueId = 0;
-      delete props[PROPERTY_DELAY];
     }
   }
 
   if (!isBatch) {
-    delete props.WAIT;
-    props.CLUSTER = ctx.config.brokerClusterName;
-    if (maxReconsumeTimesHeader !== undefined && props[PROPERTY_MAX_RECONSUME_TIMES] === undefined && topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) {
-      props[PROPERTY_MAX_RECONSUME_TIMES] = String(maxReconsumeTimesHeader);
-    }
-    const propertiesString = encodePropertiesString(props);
-    if (Buffer.byteLength(propertiesString) > MESSAGE_PROPERTIES_BYTES_MAX) {
-      return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, `the message properties are longer than ${MESSAGE_PROPERTIES_BYTES_MAX} bytes`);
-    }
+    const tooLong = propertiesTooLong(request, stored);
+    if (tooLong) return tooLong;
     const message: MessageToStore = {
       topic,
       queueId,
       flag,
       sysFlag,
       body,
-      propertiesString,
+      propertiesString: stored,
       bornTimestamp,
       bornHost,
       storeHost: ctx.storeHost,
@@ -205,12 +199,12 @@ export async function processSendMessage(
       preparedTransactionOffset: 0,
     };
     if (prepared) {
-      // Half message: hidden in RMQ_SYS_TRANS_HALF_TOPIC until END_TRANSACTION (or a check) decides.
-      delete props[PROPERTY_DELAY];
-      message.propertiesString = encodePropertiesString(props);
-      ctx.transaction.toHalf(message);
-    } else if (applyDelay(ctx, message, props)) {
-      message.propertiesString = encodePropertiesString(props);
+      // Half message: hidden in RMQ_SYS_TRANS_HALF_TOPIC until END_TRANSACTION (or a check) decides. A DELAY is
+      // dropped (RocketMQ's producer clears it before sending a transactional message).
+      props.remove('DELAY');
+      ctx.transaction.toHalf(message, halfMessageProperties(props, message.topic, message.queueId));
+    } else {
+      applyDelay(ctx, message, props);
     }
     const result = await ctx.store.putMessage(message);
     return putResponse(ctx, request, result, queueId, topic);
@@ -218,7 +212,7 @@ export async function processSendMessage(
 
   // Batch
   if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX)) return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, 'retry topics do not accept batches');
-  if (Number(props[PROPERTY_DELAY] ?? 0) > 0) return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, 'batch messages cannot be delayed');
+  if (delayLevelOf(props) > 0) return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, 'batch messages cannot be delayed');
   let inner;
   try {
     inner = decodeBatchBody(body);
@@ -226,16 +220,12 @@ export async function processSendMessage(
     return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, `malformed batch body: ${(err as Error).message}`);
   }
   if (inner.length === 0) return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, 'empty batch');
-  delete props.WAIT;
-  props.CLUSTER = ctx.config.brokerClusterName;
+  const batchLevel = batchLevelProperties(propertiesText, ctx.config.brokerClusterName);
   const messages: MessageToStore[] = [];
   for (const one of inner) {
-    const merged = { ...decodePropertiesString(one.properties), ...props };
-    delete merged.WAIT;
-    const propertiesString = encodePropertiesString(merged);
-    if (Buffer.byteLength(propertiesString) > MESSAGE_PROPERTIES_BYTES_MAX) {
-      return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, `the message properties are longer than ${MESSAGE_PROPERTIES_BYTES_MAX} bytes`);
-    }
+    const propertiesString = batchedMessageProperties(one.properties, batchLevel);
+    const tooLong = propertiesTooLong(request, propertiesString);
+    if (tooLong) return tooLong;
     messages.push({ topic, queueId, flag: one.flag, sysFlag, body: one.body, propertiesString, bornTimestamp, bornHost, storeHost: ctx.storeHost, reconsumeTimes, preparedTransactionOffset: 0 });
   }
   const result = await ctx.store.putMessages(messages);
@@ -249,7 +239,7 @@ export async function processConsumerSendMsgBack(
   connection: RemotingConnection,
   { header }: { header: ConsumerSendMsgBackRequestHeader },
 ): Promise<RemotingCommand> {
-  const { offset: commitLogOffset, group, originMsgId } = header;
+  const { offset: commitLogOffset, group } = header;
   let delayLevel = header.delayLevel;
   const maxReconsumeTimesHeader = header.maxReconsumeTimes;
   const groupConfig = ctx.subscriptionGroupManager.findOrCreate(group);
@@ -263,10 +253,6 @@ export async function processConsumerSendMsgBack(
   const raw = ctx.store.lookMessageByOffset(commitLogOffset);
   if (!raw) return createResponse(request, ResponseCode.SYSTEM_ERROR, `look message by offset failed, ${commitLogOffset}`);
   const original = readStoredRecord(raw);
-  const props = { ...original.properties };
-  if (!props[PROPERTY_RETRY_TOPIC]) props[PROPERTY_RETRY_TOPIC] = original.topic;
-  delete props.WAIT;
-
   const maxReconsumeTimes = maxReconsumeTimesHeader ?? groupConfig.retryMaxTimes;
   let topic = retryTopic;
   let queueId = Math.floor(Math.random() * Math.max(1, retry.config.writeQueueNums));
@@ -275,27 +261,27 @@ export async function processConsumerSendMsgBack(
     if (dlq.created) ctx.registerBrokerAll();
     topic = dlq.config.topicName;
     queueId = 0;
-    delete props[PROPERTY_DELAY];
-  } else {
-    if (delayLevel === 0) delayLevel = 3 + original.reconsumeTimes;
-    props[PROPERTY_DELAY] = String(delayLevel);
+    delayLevel = 0;
+  } else if (delayLevel === 0) {
+    delayLevel = 3 + original.reconsumeTimes;
   }
-  if (!props[PROPERTY_ORIGIN_MESSAGE_ID]) props[PROPERTY_ORIGIN_MESSAGE_ID] = originMsgId || props.UNIQ_KEY || '';
+  // RocketMQ's ORIGIN_MESSAGE_ID is the first delivery's offsetMsgId (the header's originMsgId is not used).
+  const offsetMsgId = createOffsetMsgIdText(original.storeHost, original.commitLogOffset);
+  const { map: props, stored } = sendBackProperties({ propertiesString: original.propertiesString, topic: original.topic, offsetMsgId }, delayLevel);
   const message: MessageToStore = {
     topic,
     queueId,
     flag: original.flag,
-    sysFlag: original.sysFlag & ~TRANSACTION_TYPE_MASK & ~0x30,
+    sysFlag: original.sysFlag,
     body: original.body,
-    propertiesString: '',
+    propertiesString: stored,
     bornTimestamp: original.bornTimestamp,
-    bornHost: parseHostAddress(connection.remoteAddress),
-    storeHost: ctx.storeHost,
+    bornHost: original.bornHost,
+    storeHost: original.storeHost,
     reconsumeTimes: original.reconsumeTimes + 1,
     preparedTransactionOffset: 0,
   };
   applyDelay(ctx, message, props);
-  message.propertiesString = encodePropertiesString(props);
   const result = await ctx.store.putMessage(message);
   if (result.status === 'PUT_OK') return createResponse(request, ResponseCode.SUCCESS);
   return createResponse(request, ResponseCode.SYSTEM_ERROR, result.remark ?? result.status);

@@ -8,7 +8,8 @@ import type { MessageStore } from '../../store/message-store';
 import type { Logger } from '../../util/logger';
 import { readJsonFile, writeFileAtomic } from '../config/json-file';
 import { integerOf, objectOf } from '../../protocol/json-shape';
-import { decodePropertiesString, encodePropertiesString, readStoredRecord } from '../message/message-util';
+import { readStoredRecord } from '../message/message-util';
+import { rewrittenProperties } from '../message/reput-properties';
 import { TopicValidator } from '../topics/topic-config-manager';
 import { SCHEDULE_BATCH_MESSAGES_MAX, SCHEDULE_TICK_MS } from '../../config/limits';
 
@@ -116,10 +117,9 @@ export class ScheduleMessageService {
         this.#nextDue = Math.min(this.#nextDue, dueAt);
         return;
       }
-      const props = decodePropertiesString(record.propertiesString);
-      const realTopic = props.REAL_TOPIC;
-      const realQueueId = Number(props.REAL_QID ?? 0);
-      delete props.DELAY;
+      // Delivered with the properties it was scheduled with (DELAY, REAL_TOPIC, REAL_QID, WAIT kept), as RocketMQ does.
+      const realTopic = record.properties.REAL_TOPIC;
+      const realQueueId = Number(record.properties.REAL_QID ?? 0);
       if (realTopic) {
         const put = await this.store.putMessage({
           topic: realTopic,
@@ -127,7 +127,7 @@ export class ScheduleMessageService {
           flag: record.flag,
           sysFlag: record.sysFlag & ~0x30,
           body: record.body,
-          propertiesString: encodePropertiesString(props),
+          propertiesString: rewrittenProperties(record.propertiesString),
           bornTimestamp: record.bornTimestamp,
           bornHost: record.bornHost,
           storeHost: record.storeHost,

@@ -17,7 +17,8 @@ import { RequestCode } from '../../protocol/request-code';
 import type { MessageStore, MessageToStore, PutMessageResult } from '../../store/message-store';
 import type { Logger } from '../../util/logger';
 import type { ProducerManager } from '../groups/consumer-manager';
-import { decodePropertiesString, encodePropertiesString, readStoredRecord, type StoredRecord } from '../message/message-util';
+import { readStoredRecord, type StoredRecord } from '../message/message-util';
+import { checkedHalfProperties, OP_MESSAGE_PROPERTIES, rewrittenProperties } from '../message/reput-properties';
 import type { ConsumerOffsetManager } from '../offsets/consumer-offset-manager';
 import { TopicValidator } from '../topics/topic-config-manager';
 
@@ -31,7 +32,6 @@ const HALF = TopicValidator.RMQ_SYS_TRANS_HALF_TOPIC;
 const OP = TopicValidator.RMQ_SYS_TRANS_OP_HALF_TOPIC;
 const CHECK_MAX = TopicValidator.RMQ_SYS_TRANS_CHECK_MAX_TIME_TOPIC;
 export const TRANS_CHECK_GROUP = 'CID_SYS_RMQ_TRANS';
-const OP_TAG = 'd';
 /** Messages read from the half or op queue per pass (a pass continues where it stopped next time). */
 const SCAN_BATCH = 256;
 const SCAN_MAX_PER_PASS = 4_096;
@@ -70,12 +70,12 @@ export class TransactionalMessageService {
     if (this.#timer) clearInterval(this.#timer);
   }
 
-  /** Turns a prepared message into a half message (in place): hidden in the half topic, real target kept. */
-  toHalf(message: MessageToStore): void {
-    const props = decodePropertiesString(message.propertiesString);
-    props.REAL_TOPIC = message.topic;
-    props.REAL_QID = String(message.queueId);
-    message.propertiesString = encodePropertiesString(props);
+  /**
+   * Turns a prepared message into a half message (in place): hidden in the half topic, real target kept in
+   * `propertiesString` (made by halfMessageProperties).
+   */
+  toHalf(message: MessageToStore, propertiesString: string): void {
+    message.propertiesString = propertiesString;
     message.sysFlag = (message.sysFlag & ~TRANSACTION_TYPE_MASK) | TRANSACTION_NOT_TYPE;
     message.topic = HALF;
     message.queueId = 0;
@@ -115,17 +115,13 @@ export class TransactionalMessageService {
     return committed ? { ok: true, committed } : { ok: true };
   }
 
+  /** The committed message: the half message's properties written again, all kept (TRAN_MSG, REAL_TOPIC, WAIT ...) as RocketMQ keeps them. */
   #committed(half: StoredRecord): MessageToStore {
-    const props = { ...half.properties };
-    const topic = props.REAL_TOPIC ?? '';
-    const queueId = Number(props.REAL_QID ?? 0);
-    delete props.REAL_TOPIC;
-    delete props.REAL_QID;
-    delete props.TRAN_MSG;
-    delete props.TRANSACTION_CHECK_TIMES;
+    const topic = half.properties.REAL_TOPIC ?? '';
+    const queueId = Number(half.properties.REAL_QID ?? 0);
     return {
       topic, queueId, flag: half.flag, sysFlag: (half.sysFlag & ~TRANSACTION_TYPE_MASK) | TRANSACTION_COMMIT_TYPE, body: half.body,
-      propertiesString: encodePropertiesString(props), bornTimestamp: half.bornTimestamp, bornHost: half.bornHost, storeHost: half.storeHost,
+      propertiesString: rewrittenProperties(half.propertiesString), bornTimestamp: half.bornTimestamp, bornHost: half.bornHost, storeHost: half.storeHost,
       reconsumeTimes: half.reconsumeTimes, preparedTransactionOffset: half.commitLogOffset,
     };
   }
@@ -133,7 +129,7 @@ export class TransactionalMessageService {
   async #markDone(half: StoredRecord): Promise<void> {
     const result = await this.store.putMessage({
       topic: OP, queueId: 0, flag: 0, sysFlag: 0, body: Buffer.from(String(half.queueOffset)),
-      propertiesString: encodePropertiesString({ TAGS: OP_TAG, WAIT: 'false' }), bornTimestamp: Date.now(),
+      propertiesString: OP_MESSAGE_PROPERTIES, bornTimestamp: Date.now(),
       bornHost: half.storeHost, storeHost: half.storeHost, reconsumeTimes: 0, preparedTransactionOffset: 0,
     });
     if (result.status !== 'PUT_OK' && result.status !== 'FLUSH_DISK_TIMEOUT') this.logger.warn('transaction op message not stored', { status: result.status });
@@ -225,11 +221,11 @@ export class TransactionalMessageService {
     const times = Number(half.properties.TRANSACTION_CHECK_TIMES ?? 0);
     if (times >= this.config.transactionCheckMax) {
       this.logger.info('half message checked too often; discarded', { msgId: half.properties.UNIQ_KEY, times });
-      await this.store.putMessage({ ...this.#copy(half, {}), topic: CHECK_MAX, queueId: 0 });
+      await this.store.putMessage({ ...this.#copy(half, rewrittenProperties(half.propertiesString)), topic: CHECK_MAX, queueId: 0 });
       return;
     }
     // The copy appended at the end is the one the next pass looks at; this one is passed over.
-    const again = await this.store.putMessage(this.#copy(half, { TRANSACTION_CHECK_TIMES: String(times + 1) }));
+    const again = await this.store.putMessage(this.#copy(half, checkedHalfProperties(half.propertiesString, times + 1)));
     if ((again.status !== 'PUT_OK' && again.status !== 'FLUSH_DISK_TIMEOUT') || !again.appendResult) {
       this.logger.warn('half message could not be re-put for checking', { status: again.status });
       return;
@@ -258,9 +254,9 @@ export class TransactionalMessageService {
     }
   }
 
-  #copy(half: StoredRecord, extra: Record<string, string>): MessageToStore {
+  #copy(half: StoredRecord, propertiesString: string): MessageToStore {
     return {
-      topic: HALF, queueId: 0, flag: half.flag, sysFlag: half.sysFlag, body: half.body, propertiesString: encodePropertiesString({ ...half.properties, ...extra }),
+      topic: HALF, queueId: 0, flag: half.flag, sysFlag: half.sysFlag, body: half.body, propertiesString,
       bornTimestamp: half.bornTimestamp, bornHost: half.bornHost, storeHost: half.storeHost, reconsumeTimes: half.reconsumeTimes, preparedTransactionOffset: 0,
     };
   }
