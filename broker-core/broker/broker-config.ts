@@ -64,6 +64,8 @@ export interface BrokerConfig {
    * "The broker does not support consumer to filter message by SQL92".
    */
   enablePropertyFilter: boolean;
+  /** Also store request-reply answers in <cluster>_REPLY_TOPIC after pushing them (RocketMQ storeReplyMessageEnable). */
+  storeReplyMessageEnable: boolean;
 }
 
 export function firstNonLoopbackIPv4(): string {
@@ -120,6 +122,7 @@ export function resolveBrokerConfig(input: Partial<BrokerConfig> & { storePathRo
     aclFile: input.aclFile ?? path.join(path.dirname(path.resolve(input.storePathRootDir)), 'conf', 'plain_acl.yml'),
     aclFileWatchIntervalMs: input.aclFileWatchIntervalMs ?? 5_000,
     enablePropertyFilter: input.enablePropertyFilter ?? true,
+    storeReplyMessageEnable: input.storeReplyMessageEnable ?? true,
   };
 }
 

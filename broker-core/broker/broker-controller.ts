@@ -30,6 +30,7 @@ import * as admin from './processors/admin-processor';
 import * as client from './processors/client-manage-processor';
 import { processPullMessage } from './processors/pull-message-processor';
 import { processEndTransaction } from './processors/end-transaction-processor';
+import { processSendReplyMessage } from './processors/reply-message-processor';
 import { processConsumerSendMsgBack, processSendMessage } from './processors/send-message-processor';
 import { ScheduleMessageService } from './schedule/schedule-message-service';
 import { TransactionalMessageService } from './transaction/transactional-message-service';
@@ -153,6 +154,8 @@ export class BrokerController implements BrokerContext {
       on(RequestCode.SEND_MESSAGE, processSendMessage),
       on(RequestCode.SEND_MESSAGE_V2, processSendMessage),
       on(RequestCode.SEND_BATCH_MESSAGE, processSendMessage),
+      on(RequestCode.SEND_REPLY_MESSAGE, processSendReplyMessage),
+      on(RequestCode.SEND_REPLY_MESSAGE_V2, processSendReplyMessage),
       on(RequestCode.CONSUMER_SEND_MSG_BACK, processConsumerSendMsgBack),
       on(RequestCode.END_TRANSACTION, processEndTransaction),
       on(RequestCode.PULL_MESSAGE, processPullMessage),

@@ -13,7 +13,9 @@ import { BrokerError, RemoteError, errorMessage } from '../util/errors';
 import { silentLogger, type Logger } from '../util/logger';
 import { aclRpcHook, type SessionCredentials } from '../acl/acl-signer';
 import { AdminClient, type SubscriptionData, type TopicRouteData } from './admin-client';
-import { decodeMessages, MessageProperty } from './message';
+import { decodePropertiesString } from '../broker/message/message-util';
+import { ReplyMessageRequestHeader } from '../protocol/headers/reply-message-request-header';
+import { decodeMessages, inflateBody, MessageProperty, MessageSysFlag, type HostPort, type MessageExt } from './message';
 import { localIPv4 } from './message-id';
 
 export interface ClientOptions {
@@ -92,6 +94,8 @@ export class ClientInstance {
   #started = false;
   #closed = false;
   readonly #reconnecting = new Set<string>();
+  /** Request-reply: CORRELATION_ID → who waits for the answer the broker pushes (PUSH_REPLY_MESSAGE_TO_CLIENT). */
+  readonly replyWaiters = new Map<string, (reply: MessageExt) => void>();
 
   constructor(options: ClientOptions = {}) {
     this.#options = options;
@@ -329,6 +333,19 @@ export class ClientInstance {
     this.remoting.registerProcessor(RequestCode.GET_CONSUMER_STATUS_FROM_CLIENT, forward);
     this.remoting.registerProcessor(RequestCode.GET_CONSUMER_RUNNING_INFO, forward);
     this.remoting.registerProcessor(RequestCode.CONSUME_MESSAGE_DIRECTLY, forward);
+    this.remoting.registerProcessor(RequestCode.PUSH_REPLY_MESSAGE_TO_CLIENT, (request) => {
+      let reply: MessageExt;
+      try {
+        reply = replyMessageOf(request);
+      } catch (err) {
+        return createResponse(request, ResponseCode.SYSTEM_ERROR, errorMessage(err));
+      }
+      const correlationId = reply.properties[MessageProperty.CORRELATION_ID] ?? '';
+      const waiter = this.replyWaiters.get(correlationId);
+      if (waiter) waiter(reply);
+      else this.logger.warn('a reply arrived that no request waits for (it timed out?)', { correlationId });
+      return createResponse(request, ResponseCode.SUCCESS);
+    });
     // The half message in the body names its producer group (PGROUP); any producer of that group may answer.
     this.remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (request, connection) => {
       const group = request.body ? decodeMessages(request.body)[0]?.properties[MessageProperty.PGROUP] : undefined;
@@ -341,4 +358,24 @@ export class ClientInstance {
       return null;
     });
   }
+}
+
+/** The reply message a broker pushes (RocketMQ's ClientRemotingProcessor.receiveReplyMessage). */
+function replyMessageOf(request: RemotingCommand): MessageExt {
+  const header = ReplyMessageRequestHeader.decode(request.extFields);
+  const raw = request.body ?? Buffer.alloc(0);
+  const body = (header.sysFlag & MessageSysFlag.COMPRESSED) !== 0 ? (inflateBody(raw, header.sysFlag) ?? raw) : raw;
+  const properties = decodePropertiesString(header.properties);
+  properties[MessageProperty.ARRIVE_TIME] = String(Date.now());
+  const host = (text: string): HostPort => {
+    const at = text.lastIndexOf(':');
+    return { address: at < 0 ? text : text.slice(0, at), port: at < 0 ? 0 : Number(text.slice(at + 1)) || 0 };
+  };
+  const keys = properties[MessageProperty.KEYS];
+  return {
+    topic: header.topic, body, tags: properties[MessageProperty.TAGS], keys: keys ? keys.split(' ').filter(Boolean) : [], properties,
+    msgId: properties[MessageProperty.UNIQ_KEY] ?? '', offsetMsgId: '', queueId: header.queueId, queueOffset: 0, commitLogOffset: 0, storeSize: 0,
+    bodyCRC: 0, flag: header.flag, sysFlag: header.sysFlag, bornTimestamp: header.bornTimestamp, bornHost: host(header.bornHost),
+    storeTimestamp: header.storeTimestamp, storeHost: host(header.storeHost), reconsumeTimes: header.reconsumeTimes ?? 0, preparedTransactionOffset: 0,
+  };
 }

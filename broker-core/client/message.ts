@@ -28,12 +28,19 @@ export const MessageProperty = {
   CLUSTER: 'CLUSTER',
   SHARDING_KEY: '__SHARDINGKEY',
   TRANSACTION_ID: '__transactionId__',
+  CORRELATION_ID: 'CORRELATION_ID',
+  REPLY_TO_CLIENT: 'REPLY_TO_CLIENT',
+  TTL: 'TTL',
+  MSG_TYPE: 'MSG_TYPE',
+  ARRIVE_TIME: 'ARRIVE_TIME',
+  PUSH_REPLY_TIME: 'PUSH_REPLY_TIME',
 } as const;
 
 /** Keys an application may not set itself (the client or the broker owns them). */
 const RESERVED_PROPERTIES = new Set<string>([
   'TAGS', 'KEYS', 'WAIT', 'DELAY', 'RETRY_TOPIC', 'REAL_TOPIC', 'REAL_QID', 'TRAN_MSG', 'PGROUP', 'UNIQ_KEY', 'MIN_OFFSET', 'MAX_OFFSET',
   'ORIGIN_MESSAGE_ID', 'RECONSUME_TIME', 'MAX_RECONSUME_TIMES', 'CLUSTER', 'TRAN_PREPARED_QUEUE_OFFSET', 'BUYER_ID', 'CONSUME_START_TIME',
+  'CORRELATION_ID', 'REPLY_TO_CLIENT', 'TTL', 'MSG_TYPE', 'ARRIVE_TIME', 'PUSH_REPLY_TIME',
 ]);
 
 export const MessageSysFlag = {

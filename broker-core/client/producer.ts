@@ -4,6 +4,7 @@
  * and batch sends, retries on another broker within one send timeout, UNIQ_KEY ids, zlib compression above
  * 4 KiB, queue selectors for ordered sends, delay levels. Behaviour: protocol.md §6.1; headers §2.3.
  */
+import { randomUUID } from 'node:crypto';
 import zlib from 'node:zlib';
 import { RequestCode } from '../protocol/request-code';
 import { ResponseCode, responseCodeName } from '../protocol/response-code';
@@ -154,6 +155,10 @@ export function publishQueues(topic: string, route: TopicRouteData, clampTo?: nu
   return queues;
 }
 
+/** MSG_TYPE of an answer to a request (MixAll.REPLY_MESSAGE_FLAG), and the reply topic's suffix. */
+const REPLY_MESSAGE_FLAG = 'reply';
+const REPLY_TOPIC_POSTFIX = 'REPLY_TOPIC';
+
 export class Producer {
   readonly group: string;
   readonly instance: ClientInstance;
@@ -294,6 +299,71 @@ export class Producer {
     await this.instance.remoting.invokeOneway(addr, request);
   }
 
+  /**
+   * Request-reply (RocketMQ 4.6+): sends the message with CORRELATION_ID, REPLY_TO_CLIENT (this client) and TTL,
+   * then waits for the answer a consumer sends with sendReply(); the broker pushes it to this client. Rejects
+   * when the send fails or no answer comes within `timeoutMs` (RocketMQ's messages).
+   */
+  async request(message: Message, timeoutMs = this.#timeout()): Promise<MessageExt> {
+    this.#assertRunning();
+    const started = Date.now();
+    const correlationId = randomUUID();
+    const systemProperties = {
+      [MessageProperty.CORRELATION_ID]: correlationId,
+      [MessageProperty.REPLY_TO_CLIENT]: this.instance.clientId,
+      [MessageProperty.TTL]: String(timeoutMs),
+    };
+    let answer!: (reply: MessageExt) => void;
+    const reply = new Promise<MessageExt>((resolve) => (answer = resolve));
+    this.instance.replyWaiters.set(correlationId, answer);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      try {
+        // As RocketMQ: the first request to a topic makes its brokers know this client before the answer comes back.
+        if (!this.instance.cachedRoute(message.topic)) {
+          await this.#publishInfo(message.topic, started + timeoutMs);
+          await this.instance.sendHeartbeatToAllBrokers();
+        }
+        await this.#send(message, { timeoutMs: Math.max(1, timeoutMs - (Date.now() - started)), systemProperties }, this.#options.retryTimesWhenSendAsyncFailed ?? 2);
+      } catch (err) {
+        throw new BrokerError('BROKER_ERR_REMOTE', `send request message to <${message.topic}> fail: ${errorMessage(err)}`, { cause: err });
+      }
+      const timedOut = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new BrokerError('BROKER_ERR_REQUEST_TIMEOUT', `send request message to <${message.topic}> OK, but wait reply message timeout, ${timeoutMs} ms.`, { retriable: true })),
+          Math.max(0, timeoutMs - (Date.now() - started)),
+        );
+      });
+      return await Promise.race([reply, timedOut]);
+    } finally {
+      clearTimeout(timer);
+      this.instance.replyWaiters.delete(correlationId);
+    }
+  }
+
+  /** request() with Java's callback style: returns at once; exactly one of the callbacks runs. */
+  requestAsync(message: Message, callbacks: { onSuccess(reply: MessageExt): void; onException(err: Error): void }, timeoutMs = this.#timeout()): void {
+    this.request(message, timeoutMs).then(
+      (reply) => callbacks.onSuccess(reply),
+      (err: unknown) => callbacks.onException(err instanceof Error ? err : new Error(String(err))),
+    );
+  }
+
+  /**
+   * Answers a request (RocketMQ's MessageUtil.createReplyMessage + send): the reply goes to the requester's
+   * cluster's `<cluster>_REPLY_TOPIC` with SEND_REPLY_MESSAGE_V2, and the broker pushes it to the requester.
+   */
+  async sendReply(requestMessage: MessageExt, reply: Omit<Message, 'topic'>, options: Omit<SendOptions, 'systemProperties'> = {}): Promise<SendResult> {
+    const cluster = requestMessage.properties[MessageProperty.CLUSTER];
+    if (!cluster) throw new BrokerError('BROKER_ERR_INVALID_ARGUMENT', `create reply message fail, requestMessage error, property[${MessageProperty.CLUSTER}] is null.`);
+    const systemProperties: Record<string, string> = { [MessageProperty.MSG_TYPE]: REPLY_MESSAGE_FLAG };
+    for (const name of [MessageProperty.CORRELATION_ID, MessageProperty.REPLY_TO_CLIENT, MessageProperty.TTL]) {
+      const value = requestMessage.properties[name];
+      if (value !== undefined) systemProperties[name] = value;
+    }
+    return this.#send({ ...reply, topic: `${cluster}_${REPLY_TOPIC_POSTFIX}` }, { ...options, systemProperties }, this.#options.retryTimesWhenSendFailed ?? 2);
+  }
+
   /** One request carrying several messages of one topic (no delay, no retry topic); ≤ 4 MiB in all. */
   async sendBatch(messages: Message[], options: SendOptions = {}): Promise<SendResult> {
     this.#assertRunning();
@@ -413,8 +483,9 @@ export class Producer {
       : messageProperties(message, { ...(uniqKey ? { [MessageProperty.UNIQ_KEY]: uniqKey } : {}), ...systemProperties });
     // A transactional (half) message is flagged PREPARED as well as by its TRAN_MSG property.
     if (properties[MessageProperty.TRAN_MSG] === 'true') sysFlag |= MessageSysFlag.TRANSACTION_PREPARED;
+    const isReply = properties[MessageProperty.MSG_TYPE] === REPLY_MESSAGE_FLAG;
     const request = this.instance.request(
-      batch ? RequestCode.SEND_BATCH_MESSAGE : RequestCode.SEND_MESSAGE_V2,
+      batch ? RequestCode.SEND_BATCH_MESSAGE : isReply ? RequestCode.SEND_REPLY_MESSAGE_V2 : RequestCode.SEND_MESSAGE_V2,
       {
         a: this.group,
         b: mq.topic,

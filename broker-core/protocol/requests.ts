@@ -33,6 +33,8 @@ export const REQUESTS = {
   [RequestCode.SEND_MESSAGE]: { header: SendMessageRequestHeader },
   [RequestCode.SEND_MESSAGE_V2]: { header: SendMessageRequestHeader, names: 'short' },
   [RequestCode.SEND_BATCH_MESSAGE]: { header: SendMessageRequestHeader, names: 'short' },
+  [RequestCode.SEND_REPLY_MESSAGE]: { header: SendMessageRequestHeader },
+  [RequestCode.SEND_REPLY_MESSAGE_V2]: { header: SendMessageRequestHeader, names: 'short' },
   [RequestCode.CONSUMER_SEND_MSG_BACK]: { header: ConsumerSendMsgBackRequestHeader },
   [RequestCode.PULL_MESSAGE]: { header: PullMessageRequestHeader },
   [RequestCode.QUERY_MESSAGE]: { header: QueryMessageRequestHeader },

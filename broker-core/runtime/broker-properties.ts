@@ -56,6 +56,7 @@ const KEYS: Record<string, [keyof BrokerConfig, Kind]> = {
   mappedFileSizeCommitLog: ['mappedFileSizeCommitLog', 'int'],
   aclEnable: ['aclEnable', 'bool'],
   enablePropertyFilter: ['enablePropertyFilter', 'bool'],
+  storeReplyMessageEnable: ['storeReplyMessageEnable', 'bool'],
 };
 
 /** Keys read only to refuse what a Rocketdeck broker cannot be (see the file comment). */

@@ -159,6 +159,14 @@ export class ProducerManager {
   channels(group: string): ClientChannelInfo[] {
     return [...(this.groups.get(group)?.values() ?? [])];
   }
+
+  /** The open connection of a producer client (RocketMQ's ProducerManager.findChannel: request-reply answers go there). */
+  findChannel(clientId: string): ClientChannelInfo | undefined {
+    for (const channels of this.groups.values()) {
+      for (const channel of channels.values()) if (channel.clientId === clientId && !channel.connection.closed) return channel;
+    }
+    return undefined;
+  }
 }
 
 /** Orderly-consumption queue locks per (group, queue), owned by a clientId. */

@@ -45,7 +45,7 @@ export function validateGroupName(group: string): string | null {
   return null;
 }
 
-function putResponse(ctx: BrokerContext, request: RemotingCommand, result: PutMessageResult, queueId: number, topic: string): RemotingCommand {
+export function putResponse(ctx: BrokerContext, request: RemotingCommand, result: PutMessageResult, queueId: number, topic: string): RemotingCommand {
   const append = result.appendResult;
   const ext = append
     ? { msgId: append.msgId, queueId, queueOffset: append.queueOffset, MSG_REGION: 'DefaultRegion', TRACE_ON: 'true' }
@@ -75,7 +75,7 @@ interface CheckedTopic {
 }
 
 /** Broker writable, topic legal and sendable, topic exists or is auto-created. */
-function checkTopic(ctx: BrokerContext, request: RemotingCommand, header: SendMessageRequestHeader, topic: string): CheckedTopic {
+export function checkTopic(ctx: BrokerContext, request: RemotingCommand, header: SendMessageRequestHeader, topic: string): CheckedTopic {
   if (!isPermWriteable(ctx.config.brokerPermission)) {
     return { error: createResponse(request, ResponseCode.NO_PERMISSION, `the broker[${ctx.config.brokerIP1}] sending message is forbidden`) };
   }
@@ -106,7 +106,7 @@ function checkTopic(ctx: BrokerContext, request: RemotingCommand, header: SendMe
   return { config };
 }
 
-function pickQueueId(config: TopicConfig, requested: number): number | null {
+export function pickQueueId(config: TopicConfig, requested: number): number | null {
   if (requested < 0) return Math.floor(Math.random() * Math.max(1, config.writeQueueNums));
   if (requested >= Math.max(config.readQueueNums, config.writeQueueNums)) return null;
   return requested;
