@@ -15,6 +15,7 @@ export const E2E_PORTS = { console: 18899 + offset, namesrv: 29876 + offset, bro
 const baseURL = process.env.E2E_BASE_URL ?? `http://127.0.0.1:${E2E_PORTS.console}`;
 const home = process.env.E2E_ROCKETDECK_HOME ?? fs.mkdtempSync(path.join(os.tmpdir(), 'rocketdeck-e2e-'));
 process.env.E2E_NAMESRV_ADDR = `127.0.0.1:${E2E_PORTS.namesrv}`;
+process.env.E2E_GRPC_ENDPOINT = `127.0.0.1:${E2E_PORTS.grpc}`;
 // A second console with sign-in on (e2e/auth.spec.ts): the console alone on the first one's cluster, its own
 // data folder, started after the first (same build). Set once in the runner; workers inherit the variables.
 process.env.E2E_AUTH_HOME ??= fs.mkdtempSync(path.join(os.tmpdir(), 'rocketdeck-e2e-auth-'));

@@ -234,19 +234,23 @@ export interface ClientConnectionRow {
   clientAddr: string;
   language: string;
   versionDesc: string;
+  /** 'gRPC' for RocketMQ 5.x clients (their version is then their own, e.g. 1.0.8); absent for remoting clients. */
+  protocol?: string;
+  clientVersion?: string;
 }
 
 /** Clients of a consumer or producer group. */
 export function ConnectionsTable({ connections, testId }: { connections: ClientConnectionRow[]; testId?: string }) {
   const { t } = useI18n();
   return (
-    <Table testId={testId} head={[t('consumer.clientId'), t('consumer.clientAddr'), t('consumer.language'), t('cluster.version')]}>
+    <Table testId={testId} head={[t('consumer.clientId'), t('consumer.protocol'), t('consumer.clientAddr'), t('consumer.language'), t('cluster.version')]}>
       {connections.map((c) => (
         <tr key={`${c.clientId}-${c.clientAddr}`}>
           <td className={`${td} font-mono`}>{c.clientId}</td>
+          <td className={td}>{c.protocol === 'gRPC' ? 'gRPC' : 'remoting'}</td>
           <td className={`${td} font-mono`}>{c.clientAddr}</td>
           <td className={td}>{c.language}</td>
-          <td className={td}>{c.versionDesc}</td>
+          <td className={td}>{c.protocol === 'gRPC' && c.clientVersion ? c.clientVersion : c.versionDesc}</td>
         </tr>
       ))}
     </Table>

@@ -83,7 +83,8 @@ async function buildGroupList(admin: AdminClient): Promise<GroupList> {
 
 function applyConnection(summary: GroupSummary, connection: ConsumerConnection): void {
   summary.clients = connection.connections.length;
-  const versions = [...new Set(connection.connections.map((c) => versionName(c.version)))];
+  // A gRPC (5.x) client's own version says more than RocketMQ's V5_0_0 it registers with.
+  const versions = [...new Set(connection.connections.map((c) => (c.protocol === 'gRPC' && c.clientVersion ? `gRPC ${c.clientVersion}` : versionName(c.version))))];
   summary.version = versions.sort().join(', ');
   summary.consumeType = connection.consumeType || null;
   summary.messageModel = connection.messageModel || null;
