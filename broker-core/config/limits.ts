@@ -163,6 +163,8 @@ export const PROMETHEUS_SCRAPE_CACHE_MS = 5_000;
 // ---- gRPC endpoint (broker-core/grpc, RocketMQ 5.x clients) ----
 /** Routes, topic types and group configs are re-read from the NameServers / brokers after this long. */
 export const GRPC_ROUTE_CACHE_MS = 3_000;
+/** Topics (and groups) whose route / config the endpoint caches at once; the oldest entry goes first (clients can ask for any name). */
+export const GRPC_ROUTE_CACHE_ENTRIES_MAX = 10_000;
 /** Largest gRPC message the endpoint accepts (the Apache Proxy's grpcMaxInboundMessageSize is 130 MiB; a send
  * carries at most maxMessageSize of body, so 16 MiB leaves room for properties and batches). */
 export const GRPC_INBOUND_MESSAGE_BYTES_MAX = 16 * 1024 * 1024;

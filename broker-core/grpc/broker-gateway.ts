@@ -18,7 +18,7 @@ import { aclRpcHook, type SessionCredentials } from '../acl/acl-signer';
 import type { BrokerController } from '../broker/broker-controller';
 import type { SubscriptionGroupConfig } from '../broker/groups/subscription-group-manager';
 import { AdminClient, type TopicRouteData } from '../client/admin-client';
-import { GRPC_ROUTE_CACHE_MS } from '../config/limits';
+import { GRPC_ROUTE_CACHE_ENTRIES_MAX, GRPC_ROUTE_CACHE_MS } from '../config/limits';
 import { RequestCode } from '../protocol/request-code';
 import { createResponse, type RemotingCommand } from '../protocol/remoting-command';
 import { ResponseCode } from '../protocol/response-code';
@@ -48,6 +48,13 @@ export interface BrokerGatewayOptions {
 interface Cached<T> {
   value: T;
   atMs: number;
+}
+
+/** Caches by name, at most GRPC_ROUTE_CACHE_ENTRIES_MAX entries (the oldest set goes first). */
+function remember<T>(cache: Map<string, Cached<T>>, key: string, value: T): void {
+  cache.delete(key);
+  if (cache.size >= GRPC_ROUTE_CACHE_ENTRIES_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(key, { value, atMs: Date.now() });
 }
 
 export class BrokerGateway {
@@ -99,7 +106,7 @@ export class BrokerGateway {
         if (master) this.#brokerAddrs.set(broker.brokerName, master);
       }
     }
-    this.#routes.set(topic, { value: route, atMs: Date.now() });
+    remember(this.#routes, topic, route);
     return route;
   }
 
@@ -143,7 +150,7 @@ export class BrokerGateway {
       }
     }
     const value = found ? { messageType: messageTypeAttribute(attributes) } : null;
-    this.#topics.set(topic, { value, atMs: Date.now() });
+    remember(this.#topics, topic, value);
     return value;
   }
 
@@ -163,7 +170,7 @@ export class BrokerGateway {
         if (value) break;
       }
     }
-    this.#groups.set(group, { value, atMs: Date.now() });
+    remember(this.#groups, group, value);
     return value;
   }
 
