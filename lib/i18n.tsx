@@ -7,6 +7,7 @@ import * as aclMessages from './messages/acl';
 import * as securityMessages from './messages/security';
 import * as explorerMessages from './messages/explorer';
 import * as historyMessages from './messages/history';
+import * as alertMessages from './messages/alerts';
 
 // Each area of the console keeps its strings in lib/messages/<area>.ts; the core strings stay here.
 
@@ -253,6 +254,7 @@ const en = {
   ...securityMessages.en,
   ...explorerMessages.en,
   ...historyMessages.en,
+  ...alertMessages.en,
 };
 
 export type MessageKey = keyof typeof en;
@@ -500,6 +502,7 @@ const zh: Record<MessageKey, string> = {
   ...securityMessages.zh,
   ...explorerMessages.zh,
   ...historyMessages.zh,
+  ...alertMessages.zh,
 };
 
 export type Lang = 'en' | 'zh';

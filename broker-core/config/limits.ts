@@ -186,3 +186,17 @@ export const GRPC_LONG_POLLING_MS_MAX = 20_000;
 /** Invisible duration bounds (the Apache Proxy's minInvisibleTimeMillsForRecv and maxInvisibleTimeMills). */
 export const GRPC_INVISIBLE_MS_MIN = 10_000;
 export const GRPC_INVISIBLE_MS_MAX = 12 * 3600 * 1000;
+
+// ---- console: alerts (lib/server/alerts) ----
+/** How long one webhook delivery may take (a slow receiver delays the next evaluation by at most this per event). */
+export const ALERT_WEBHOOK_TIMEOUT_MS = 5_000;
+/** Alert rules one console keeps. */
+export const ALERT_RULES_MAX = 200;
+/** Alerts (rule × subject) tracked at once; a `*` rule over more subjects tracks the first ones. */
+export const ALERT_ACTIVE_MAX = 1_000;
+/** Bytes of alert history (events.jsonl) before it is cut to its newer half. */
+export const ALERT_EVENTS_FILE_BYTES_MAX = 2 * 1024 * 1024;
+/** Events the Alerts page reads at most. */
+export const ALERT_EVENTS_READ_MAX = 500;
+/** Samples before the newest that a TPS-drop rule averages as its baseline. */
+export const ALERT_TPS_BASELINE_SAMPLES = 5;

@@ -17,6 +17,7 @@ const NAV: { href: string; label: MessageKey }[] = [
   { href: '/explorer', label: 'nav.explorer' },
   { href: '/dlq', label: 'nav.dlq' },
   { href: '/trace', label: 'nav.trace' },
+  { href: '/alerts', label: 'nav.alerts' },
   { href: '/config', label: 'nav.config' },
   { href: '/ops', label: 'nav.ops' },
 ];

@@ -18,6 +18,9 @@ import { z } from 'zod';
 import type { AdminClient, SubscriptionGroupConfig, TopicConfig } from '@broker/client/admin-client';
 import { CONFIG_DOCUMENT_BYTES_MAX, CONFIG_ENTRIES_MAX, CONFIG_ERRORS_MAX } from '@broker/config/limits';
 import { groupNameSchema, QUEUE_NUMS_MAX, topicKind, topicMessageType, topicNameSchema } from '@/lib/validation';
+import { alertRuleInputSchema, type AlertRuleInput } from '@/lib/alerts-schema';
+import { ALERT_RULES_MAX } from '@broker/config/limits';
+import { alertManager } from './alerts/alert-manager';
 import { isSystemGroup } from './consumers';
 
 const MESSAGE_TYPES = ['NORMAL', 'FIFO', 'DELAY', 'TRANSACTION'] as const;
@@ -56,6 +59,8 @@ const documentSchema = z.strictObject(
     namesrvAddr: z.string().optional(),
     topics: z.array(topicEntry, { error: 'topics is a list' }).max(CONFIG_ENTRIES_MAX, `At most ${CONFIG_ENTRIES_MAX} topics`).default([]),
     groups: z.array(groupEntry, { error: 'groups is a list' }).max(CONFIG_ENTRIES_MAX, `At most ${CONFIG_ENTRIES_MAX} groups`).default([]),
+    /** The console's alert rules (lib/server/alerts), matched by name on import; absent: left alone. */
+    alertRules: z.array(alertRuleInputSchema, { error: 'alertRules is a list' }).max(ALERT_RULES_MAX, `At most ${ALERT_RULES_MAX} alert rules`).optional(),
   },
   { error: 'The document is a mapping with topics: and groups: lists' },
 );
@@ -243,6 +248,8 @@ export interface ImportPlan {
   /** In the cluster (on the brokers the document aims at) but not in the document: never deleted. */
   notInFile: { kind: 'topic' | 'group'; name: string; brokers: string[] }[];
   counts: { create: number; update: number; unchanged: number; notInFile: number };
+  /** The document's alert rules: what the import does with each (they live in this console, not the cluster). */
+  alertRules?: { name: string; action: 'create' | 'update' | 'unchanged' }[];
   planHash: string;
 }
 
@@ -345,8 +352,9 @@ export async function planImport(admin: AdminClient, document: ConfigDocument, c
   absent('group', current.groups, (name) => !isSystemGroup(name));
   const counts = { create: 0, update: 0, unchanged: 0, notInFile: notInFile.length };
   for (const item of items) counts[item.action]++;
-  const planHash = createHash('sha256').update(JSON.stringify(items.map((i) => [i.kind, i.name, i.brokers]))).digest('hex').slice(0, 16);
-  return { ok: true, plan: { items, notInFile, counts, planHash } };
+  const alertRules = document.alertRules ? alertManager().planRules(document.alertRules as AlertRuleInput[]) : undefined;
+  const planHash = createHash('sha256').update(JSON.stringify([items.map((i) => [i.kind, i.name, i.brokers]), alertRules ?? null])).digest('hex').slice(0, 16);
+  return { ok: true, plan: { items, notInFile, counts, planHash, ...(alertRules ? { alertRules } : {}) } };
 }
 
 // ---------------------------------------------------------------- apply

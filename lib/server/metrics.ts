@@ -53,6 +53,10 @@ export class MetricsCollector {
   #running = false;
   lastError: string | null = null;
   lastSample: CollectedSample | null = null;
+  /** Every broker of the cluster at the last sample (`name#id`), and the runtime figures of those that answered. */
+  lastBrokers: string[] = [];
+  lastRuntime = new Map<string, Record<string, string>>();
+  readonly #listeners: ((sample: CollectedSample) => Promise<void> | void)[] = [];
 
   constructor(admin: AdminClient, options: { store?: HistoryStore; dir?: string; intervalMs?: number } = {}) {
     this.#admin = admin;
@@ -62,6 +66,11 @@ export class MetricsCollector {
 
   get intervalMs(): number {
     return this.#intervalMs;
+  }
+
+  /** Called after each sample is stored (the alert rules are evaluated there). */
+  onSample(listener: (sample: CollectedSample) => Promise<void> | void): void {
+    this.#listeners.push(listener);
   }
 
   start(): void {
@@ -97,11 +106,13 @@ export class MetricsCollector {
       }
       const totals: Totals = { t: now, topics: new Map(), groupConsumed: new Map(), groupProduced: new Map(), groupTopicConsumed: new Map(), groupLag: new Map() };
       const putTotals = new Map<string, number>();
+      const runtimes = new Map<string, Record<string, string>>();
       await Promise.all(
         addrs.map(async ([name, addr]) => {
           const runtime = await this.#admin.getBrokerRuntimeInfo(addr).catch(() => null);
           const first = (v: string | undefined) => Number((v ?? '0').split(' ')[0]) || 0;
           if (!runtime) return;
+          runtimes.set(name, runtime);
           brokers[name] = { put: first(runtime.putTps), get: first(runtime.getTransferedTps) };
           if (runtime.msgPutTotalTodayNow !== undefined) putTotals.set(addr, first(runtime.msgPutTotalTodayNow));
         }),
@@ -118,7 +129,16 @@ export class MetricsCollector {
         topicMessages,
       });
       this.lastSample = { ...sample, ...written };
+      this.lastBrokers = addrs.map(([name]) => name);
+      this.lastRuntime = runtimes;
       this.lastError = null;
+      for (const listener of this.#listeners) {
+        try {
+          await listener(this.lastSample);
+        } catch (err) {
+          process.stderr.write(`after-sample task failed: ${err instanceof Error ? err.message : String(err)}\n`);
+        }
+      }
       return this.lastSample;
     } catch (err) {
       this.lastError = err instanceof Error ? err.message : String(err);

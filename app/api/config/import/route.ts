@@ -7,6 +7,7 @@
 import { sessionAdmin } from '@/lib/server/admin';
 import { guarded, invalid, ok, parseBody } from '@/lib/server/api';
 import { auditDetail } from '@/lib/server/audit/recorder';
+import { alertManager } from '@/lib/server/alerts/alert-manager';
 import { applyImport, importAudit, planText } from '@/lib/server/config-io';
 import { invalidateGroupList } from '@/lib/server/consumers';
 import { configApplySchema } from '@/lib/validation';
@@ -29,8 +30,9 @@ export async function POST(request: Request) {
     }
     const results = await applyImport(admin, planned.document, plan);
     invalidateGroupList();
+    const alertRules = planned.document.alertRules ? alertManager().importRules(planned.document.alertRules) : undefined;
     const failed = results.filter((r) => !r.ok).length;
-    auditDetail(request, { ...importAudit(plan, results), detail: { applied: true, cluster: input.cluster ?? null, planHash: plan.planHash, counts: plan.counts, writes: results.length, failed } });
-    return ok({ status: 'applied', plan, results, failed });
+    auditDetail(request, { ...importAudit(plan, results), detail: { applied: true, cluster: input.cluster ?? null, planHash: plan.planHash, counts: plan.counts, writes: results.length, failed, ...(alertRules ? { alertRules } : {}) } });
+    return ok({ status: 'applied', plan, results, failed, ...(alertRules ? { alertRules } : {}) });
   });
 }
