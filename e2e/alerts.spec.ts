@@ -55,7 +55,7 @@ test('alert rules: field errors, firing on real lag, webhook, acknowledge, histo
       await producer.start();
       for (let i = 0; i < 12; i++) await producer.send({ topic, body: `m${i}` });
 
-      await page.getByLabel('Name', { exact: true }).fill(`lag ${suffix}`);
+      await page.getByRole('textbox', { name: /^Name/ }).fill(`lag ${suffix}`);
       await page.getByLabel('Group, broker or topic (* for every one)').fill(group);
       await page.getByLabel('Threshold (messages)').fill('5');
       await page.getByLabel('For (minutes)').fill('0');
