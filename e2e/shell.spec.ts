@@ -6,7 +6,7 @@ test.describe('console shell', () => {
     const badge = page.getByTestId('liveness-badge');
     await expect(badge).toContainText('NameServer reachable');
     await expect(badge).toContainText('1/1 brokers alive');
-    const nav = ['Dashboard', 'Cluster', 'Topic', 'Consumer', 'Producer', 'Message', 'Explorer', 'DLQ', 'Trace', 'Config', 'OPS'];
+    const nav = ['Dashboard', 'Cluster', 'Topic', 'Consumer', 'Producer', 'Message', 'Explorer', 'DLQ', 'Trace', 'Alerts', 'Config', 'OPS'];
     await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link')).toHaveText(nav);
     await badge.click();
     await expect(page.getByRole('dialog', { name: 'Cluster liveness' })).toContainText(process.env.E2E_NAMESRV_ADDR ?? '127.0.0.1');
