@@ -66,6 +66,10 @@ export interface BrokerConfig {
   enablePropertyFilter: boolean;
   /** Also store request-reply answers in <cluster>_REPLY_TOPIC after pushing them (RocketMQ storeReplyMessageEnable). */
   storeReplyMessageEnable: boolean;
+  /** Least invisible time a POP / receive may ask for (the Apache Proxy's minInvisibleTimeMillsForRecv, 10 s). */
+  minInvisibleTimeMillsForRecv: number;
+  /** Longest invisible time a POP / receive / change may ask for (the Proxy's maxInvisibleTimeMills, 12 h). */
+  maxInvisibleTimeMills: number;
 }
 
 export function firstNonLoopbackIPv4(): string {
@@ -123,6 +127,8 @@ export function resolveBrokerConfig(input: Partial<BrokerConfig> & { storePathRo
     aclFileWatchIntervalMs: input.aclFileWatchIntervalMs ?? 5_000,
     enablePropertyFilter: input.enablePropertyFilter ?? true,
     storeReplyMessageEnable: input.storeReplyMessageEnable ?? true,
+    minInvisibleTimeMillsForRecv: input.minInvisibleTimeMillsForRecv ?? 10_000,
+    maxInvisibleTimeMills: input.maxInvisibleTimeMills ?? 12 * 3_600_000,
   };
 }
 

@@ -14,6 +14,7 @@ import type { BrokerMetrics } from './metrics/broker-metrics';
 import type { BrokerStats } from './stats/broker-stats';
 import type { TopicConfigManager } from './topics/topic-config-manager';
 import type { TransactionalMessageService } from './transaction/transactional-message-service';
+import type { PopService } from './pop/pop-service';
 
 export interface BrokerContext {
   readonly config: BrokerConfig;
@@ -29,6 +30,10 @@ export interface BrokerContext {
   readonly metrics: BrokerMetrics;
   readonly holdService: PullRequestHoldService;
   readonly transaction: TransactionalMessageService;
+  /** POP consumption (remoting POP codes and the gRPC endpoint). */
+  readonly pop: PopService;
+  /** A topic's queues per broker from the NameServers (this broker's own config when they cannot say); null when unknown. */
+  topicRouteQueues(topic: string): Promise<{ brokerName: string; readQueueNums: number }[] | null>;
   /** Advertised ip:port (brokerIP1 + bound listen port). */
   readonly brokerAddr: string;
   readonly storeHost: HostAddress;

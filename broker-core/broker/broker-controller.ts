@@ -13,6 +13,7 @@ import { ResponseCode } from '../protocol/response-code';
 import { HeaderFieldConflictError } from '../protocol/headers/header-schema';
 import { createRequest, createResponse, type RemotingCommand } from '../protocol/remoting-command';
 import { decodeRequest, type DecodedRequest } from '../protocol/requests';
+import { parseJavaJson } from '../protocol/fastjson';
 import { RemotingClient } from '../remoting/remoting-client';
 import { RemotingServer, type RemotingConnection, type RequestProcessor } from '../remoting/remoting-server';
 import type { HostAddress, MessageStore } from '../store/message-store';
@@ -31,6 +32,8 @@ import * as client from './processors/client-manage-processor';
 import { processPullMessage } from './processors/pull-message-processor';
 import { processEndTransaction } from './processors/end-transaction-processor';
 import { processSendReplyMessage } from './processors/reply-message-processor';
+import * as pop from './processors/pop-message-processor';
+import { PopService } from './pop/pop-service';
 import { processConsumerSendMsgBack, processSendMessage } from './processors/send-message-processor';
 import { ScheduleMessageService } from './schedule/schedule-message-service';
 import { TransactionalMessageService } from './transaction/transactional-message-service';
@@ -71,6 +74,7 @@ export class BrokerController implements BrokerContext {
   #store: MessageStore | undefined;
   #schedule: ScheduleMessageService | undefined;
   #transaction: TransactionalMessageService | undefined;
+  #pop: PopService | undefined;
   readonly #server: RemotingServer;
   readonly #namesrvClient: RemotingClient;
   readonly #timers: NodeJS.Timeout[] = [];
@@ -122,6 +126,11 @@ export class BrokerController implements BrokerContext {
     return this.#transaction;
   }
 
+  get pop(): PopService {
+    if (!this.#pop) throw new BrokerError('BROKER_ERR_CLOSED', 'the broker is not started');
+    return this.#pop;
+  }
+
   get store(): MessageStore {
     if (!this.#store) throw new BrokerError('BROKER_ERR_CLOSED', 'the broker is not started');
     return this.#store;
@@ -159,6 +168,11 @@ export class BrokerController implements BrokerContext {
       on(RequestCode.CONSUMER_SEND_MSG_BACK, processConsumerSendMsgBack),
       on(RequestCode.END_TRANSACTION, processEndTransaction),
       on(RequestCode.PULL_MESSAGE, processPullMessage),
+      on(RequestCode.POP_MESSAGE, pop.processPopMessage),
+      on(RequestCode.ACK_MESSAGE, pop.processAckMessage),
+      on(RequestCode.BATCH_ACK_MESSAGE, pop.processBatchAckMessage),
+      on(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, pop.processChangeInvisibleTime),
+      on(RequestCode.QUERY_ASSIGNMENT, pop.processQueryAssignment),
       on(RequestCode.HEART_BEAT, client.processHeartbeat),
       on(RequestCode.UNREGISTER_CLIENT, client.processUnregisterClient),
       on(RequestCode.CHECK_CLIENT_CONFIG, client.processCheckClientConfig),
@@ -275,9 +289,10 @@ export class BrokerController implements BrokerContext {
 
     const store: MessageStore = this.#injectedStore ?? (await this.#createDefaultStore());
     this.#store = store;
-    store.setMessageArrivingListener((topic, queueId, maxQueueOffset, tagsCode) =>
-      this.holdService.notifyMessageArriving(topic, queueId, maxQueueOffset, tagsCode),
-    );
+    store.setMessageArrivingListener((topic, queueId, maxQueueOffset, tagsCode) => {
+      this.holdService.notifyMessageArriving(topic, queueId, maxQueueOffset, tagsCode);
+      this.#pop?.notifyMessageArriving(topic);
+    });
     store.setFlushListener?.((durationMs) => this.metrics.observeFlush(durationMs));
     await store.start();
     this.#recoverTopicsFromStore();
@@ -289,6 +304,18 @@ export class BrokerController implements BrokerContext {
       transactionCheckMax: this.config.transactionCheckMax,
       transactionCheckIntervalMs: this.config.transactionCheckInterval,
     }, this.logger.child('transaction'), `${this.config.brokerIP1}`);
+
+    this.#pop = new PopService({
+      config: this.config,
+      store,
+      topicConfigManager: this.topicConfigManager,
+      subscriptionGroupManager: this.subscriptionGroupManager,
+      consumerOffsetManager: this.consumerOffsetManager,
+      logger: this.logger.child('pop'),
+      storeHost: () => this.storeHost,
+      registerBrokerAll: () => this.registerBrokerAll(),
+    });
+    this.#pop.start();
 
     this.#server.onConnectionClose((connection) => this.#connectionGone(connection.id));
     try {
@@ -387,6 +414,25 @@ export class BrokerController implements BrokerContext {
     }
   }
 
+  async topicRouteQueues(topic: string): Promise<{ brokerName: string; readQueueNums: number }[] | null> {
+    for (const address of this.config.namesrvAddr) {
+      try {
+        const response = await this.#namesrvClient.invoke(address, createRequest(RequestCode.GET_ROUTEINFO_BY_TOPIC, { topic }), REGISTER_BROKER_TIMEOUT_MS);
+        if (response.code === ResponseCode.TOPIC_NOT_EXIST) break;
+        if (response.code !== ResponseCode.SUCCESS || !response.body) continue;
+        const route = parseJavaJson(response.body.toString('utf8')) as { queueDatas?: { brokerName?: unknown; readQueueNums?: unknown }[] } | null;
+        const queues = (route?.queueDatas ?? [])
+          .filter((queue) => typeof queue.brokerName === 'string' && typeof queue.readQueueNums === 'number')
+          .map((queue) => ({ brokerName: queue.brokerName as string, readQueueNums: queue.readQueueNums as number }));
+        if (queues.length > 0) return queues;
+      } catch (err) {
+        this.logger.debug('route query failed', { namesrv: address, topic, error: (err as Error).message });
+      }
+    }
+    const local = this.topicConfigManager.get(topic);
+    return local ? [{ brokerName: this.config.brokerName, readQueueNums: local.readQueueNums }] : null;
+  }
+
   clientConnectionCount(): number {
     return this.#server.connections().length;
   }
@@ -451,6 +497,7 @@ export class BrokerController implements BrokerContext {
     this.holdService.shutdown();
     this.#schedule?.shutdown();
     this.#transaction?.shutdown();
+    this.#pop?.shutdown();
     this.acl?.shutdown();
     this.#badRequests.flush();
     try {

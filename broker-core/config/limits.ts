@@ -118,6 +118,21 @@ export const QUERY_MESSAGE_MAX = 64;
 export const SCHEDULE_TICK_MS = 200;
 /** Scheduled messages read per level per tick. */
 export const SCHEDULE_BATCH_MESSAGES_MAX = 32;
+/** Messages one POP may return (RocketMQ refuses more than 32 with INVALID_PARAMETER). */
+export const POP_BATCH_MESSAGES_MAX = 32;
+/** Popped messages in flight (not acked yet) on one broker; beyond it a POP answers SYSTEM_BUSY (~300 bytes each). */
+export const POP_INFLIGHT_MESSAGES_MAX = 200_000;
+/** POP requests held for long polling at once (RocketMQ maxPopPollingSize). */
+export const POP_POLLING_REQUESTS_MAX = 100_000;
+/** POP requests held per topic (RocketMQ popPollingSize); beyond it POLLING_FULL. */
+export const POP_POLLING_PER_TOPIC_MAX = 1024;
+/** Long polling of a POP that asks to wait, clamped as the Apache Proxy does (5-20 s). */
+export const POP_POLL_MS_MIN = 5_000;
+export const POP_POLL_MS_MAX = 20_000;
+/** How often due invisible times are looked for (the revive precision). */
+export const POP_REVIVE_TICK_MS = 200;
+/** How often the POP checkpoint (oldest revive-log record still needed) is written. */
+export const POP_CHECKPOINT_INTERVAL_MS = 5_000;
 
 // ---- console: lag and throughput history (lib/server/history-store.ts) ----
 /** Days of history kept (ROCKETDECK_HISTORY_DAYS overrides); older day folders are deleted. */

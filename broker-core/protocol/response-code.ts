@@ -38,6 +38,9 @@ export const ResponseCode = {
   DELETE_ACL_CONFIG_FAILED: 210,
   UPDATE_GLOBAL_WHITE_ADDRS_CONFIG_FAILED: 211,
   FLOW_CONTROL: 215,
+  /** 5.x: the same numbers as the 4.x ACL failures above, which 5.x removed. */
+  POLLING_FULL: 209,
+  POLLING_TIMEOUT: 210,
   GO_AWAY: 1500,
 } as const;
 
