@@ -61,6 +61,7 @@ import type { Logger } from '../../util/logger';
 import type { BrokerConfig } from '../broker-config';
 import { readJsonFile, writeFileAtomic } from '../config/json-file';
 import { buildSubscriptionData, tagsCodeFilter, type SubscriptionData } from '../filter/subscription';
+import { compileSql92, type Sql92Filter } from '../filter/sql92';
 import type { SubscriptionGroupManager } from '../groups/subscription-group-manager';
 import { decodePropertiesString, encodePropertiesString, readStoredRecord, type StoredRecord } from '../message/message-util';
 import type { ConsumerOffsetManager } from '../offsets/consumer-offset-manager';
@@ -475,13 +476,13 @@ export class PopService {
   async receive(request: PopReceiveRequest): Promise<PopReceiveResult> {
     const checked = this.#checkReceive(request);
     if ('status' in checked) return { ...EMPTY_RESULT, ...checked };
-    const { queueIds, subscription, fifo } = checked;
+    const { queueIds, subscription, sql, fifo } = checked;
     const pollMs = request.pollMs <= 0 ? 0 : Math.max(POP_POLL_MS_MIN, Math.min(request.pollMs, POP_POLL_MS_MAX));
     const deadline = Date.now() + pollMs;
     const retryTopic = popRetryTopic(request.topic, request.group);
     for (;;) {
       if (request.cancelled?.()) return { ...EMPTY_RESULT, status: 'NO_NEW_MESSAGE', remark: 'the request was cancelled' };
-      const result = await this.#popOnce(request, queueIds, subscription, fifo);
+      const result = await this.#popOnce(request, queueIds, subscription, sql, fifo);
       if (result.messages.length > 0) return result;
       const remaining = deadline - Date.now();
       if (remaining <= 0) return result;
@@ -491,7 +492,7 @@ export class PopService {
     }
   }
 
-  #checkReceive(request: PopReceiveRequest): { status: PopRefusal; remark: string } | { queueIds: number[]; subscription: SubscriptionData | null; fifo: boolean } {
+  #checkReceive(request: PopReceiveRequest): { status: PopRefusal; remark: string } | { queueIds: number[]; subscription: SubscriptionData | null; sql: Sql92Filter | null; fifo: boolean } {
     const { config, topicConfigManager, subscriptionGroupManager } = this.#o;
     if (!this.#started) return { status: 'SYSTEM_BUSY', remark: 'the POP service is not running' };
     if (!isPermReadable(config.brokerPermission)) return { status: 'NO_PERMISSION', remark: `the broker[${config.brokerIP1}] pop message is forbidden` };
@@ -511,15 +512,19 @@ export class PopService {
     if (!groupConfig) return { status: 'SUBSCRIPTION_GROUP_NOT_EXIST', remark: `subscription group [${request.group}] does not exist` };
     if (!groupConfig.consumeEnable) return { status: 'NO_PERMISSION', remark: `subscription group no permission, ${request.group}` };
     let subscription: SubscriptionData | null = null;
-    if (request.filter && request.filter.expression.trim() !== '' && request.filter.expression.trim() !== '*') {
-      if (request.filter.type === 'SQL92') {
-        return { status: 'SUBSCRIPTION_PARSE_FAILED', remark: 'The broker does not support consumer to filter message by SQL92' };
+    let sql: Sql92Filter | null = null;
+    if (request.filter?.type === 'SQL92') {
+      try {
+        sql = compileSql92(request.filter.expression);
+      } catch (err) {
+        return { status: 'SUBSCRIPTION_PARSE_FAILED', remark: `parse the consumer's subscription[${request.filter.expression.slice(0, 256)}] failed: ${(err as Error).message}` };
       }
+    } else if (request.filter && request.filter.expression.trim() !== '' && request.filter.expression.trim() !== '*') {
       subscription = buildSubscriptionData(request.topic, request.filter.expression);
-      if (!subscription) return { status: 'SUBSCRIPTION_PARSE_FAILED', remark: `parse the consumer's subscription[${request.filter.expression}] failed` };
+      if (!subscription) return { status: 'SUBSCRIPTION_PARSE_FAILED', remark: `parse the consumer's subscription[${request.filter.expression.slice(0, 256)}] failed` };
     }
     const queueIds = queueId >= 0 ? [queueId] : Array.from({ length: topicConfig.readQueueNums }, (_, i) => i);
-    return { queueIds, subscription, fifo: request.fifo ?? groupConfig.consumeMessageOrderly };
+    return { queueIds, subscription, sql, fifo: request.fifo ?? groupConfig.consumeMessageOrderly };
   }
 
   #checkInvisible(invisibleMs: number): string | null {
@@ -529,13 +534,14 @@ export class PopService {
     return null;
   }
 
-  async #popOnce(request: PopReceiveRequest, queueIds: number[], subscription: SubscriptionData | null, fifo: boolean): Promise<PopReceiveResult> {
+  async #popOnce(request: PopReceiveRequest, queueIds: number[], subscription: SubscriptionData | null, sql: Sql92Filter | null, fifo: boolean): Promise<PopReceiveResult> {
     const popTime = Date.now();
     const context: PopContext = {
       request,
       popTime,
       fifo,
       subscription,
+      sql,
       messages: [],
       restNum: 0,
       startOffsetInfo: [],
@@ -661,6 +667,7 @@ export class PopService {
       for (let i = 0; i < result.messages.length; i++) {
         const record = result.messages[i]!;
         if (context.subscription && !tagMatches(context.subscription, record)) continue;
+        if (context.sql && !context.sql.matches(readStoredRecord(record).properties)) continue;
         picked.push({ record, queueOffset: result.queueOffsets[i]!, commitLogOffset: Number(record.readBigInt64BE(28)), attempt: record.readInt32BE(reconsumeTimesPosition(record)) + 1, previous: undefined });
       }
       next = result.nextBeginOffset;
@@ -991,6 +998,8 @@ interface PopContext {
   popTime: number;
   fifo: boolean;
   subscription: SubscriptionData | null;
+  /** SQL92 selector (parity's broker/filter/sql92), checked on each message's properties. */
+  sql: Sql92Filter | null;
   messages: PoppedMessage[];
   restNum: number;
   startOffsetInfo: string[];

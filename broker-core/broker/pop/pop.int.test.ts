@@ -226,3 +226,15 @@ it('bad input gets the right code and the connection keeps working', async () =>
   const [m] = await popUntil(pop, popOptions('PopBad', 'CG_bad'), 1);
   expect(m!.body.toString()).toBe('x');
 }, 30_000);
+
+it('a TAG filter and an SQL92 filter pop only what matches; a bad selector is refused', async () => {
+  const { producer, pop } = await setup('PopFilter', 2);
+  for (let i = 0; i < 10; i++) await producer.send({ topic: 'PopFilter', body: `f${i}`, tags: i % 2 === 0 ? 'A' : 'B', properties: { n: String(i) } });
+  const tagged = await popUntil(pop, popOptions('PopFilter', 'CG_tag', { expression: 'A' }), 5);
+  expect(tagged.map((m) => m.body.toString()).sort()).toEqual(['f0', 'f2', 'f4', 'f6', 'f8']);
+  const selected = await popUntil(pop, popOptions('PopFilter', 'CG_sql', { expressionType: 'SQL92', expression: "n >= 5 AND TAGS = 'B'" }), 3);
+  expect(selected.map((m) => m.body.toString()).sort()).toEqual(['f5', 'f7', 'f9']);
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  expect((await pop.pop(fx.cluster.brokerAddr, BROKER_NAME, popOptions('PopFilter', 'CG_sql', { expressionType: 'SQL92', expression: "n >= 5 AND TAGS = 'B'" }))).messages).toHaveLength(0);
+  await expect(pop.pop(fx.cluster.brokerAddr, BROKER_NAME, popOptions('PopFilter', 'CG_sql2', { expressionType: 'SQL92', expression: 'n >>= 5' }))).rejects.toThrow(/SUBSCRIPTION_PARSE_FAILED|\(23\)/);
+}, 30_000);
