@@ -70,6 +70,8 @@ export interface BrokerConfig {
   minInvisibleTimeMillsForRecv: number;
   /** Longest invisible time a POP / receive / change may ask for (the Proxy's maxInvisibleTimeMills, 12 h). */
   maxInvisibleTimeMills: number;
+  /** Longest delay a timer message may ask for (RocketMQ's timerMaxDelaySec, 3 days); beyond it the send is refused. */
+  timerMaxDelaySec: number;
 }
 
 export function firstNonLoopbackIPv4(): string {
@@ -129,6 +131,7 @@ export function resolveBrokerConfig(input: Partial<BrokerConfig> & { storePathRo
     storeReplyMessageEnable: input.storeReplyMessageEnable ?? true,
     minInvisibleTimeMillsForRecv: input.minInvisibleTimeMillsForRecv ?? 10_000,
     maxInvisibleTimeMills: input.maxInvisibleTimeMills ?? 12 * 3_600_000,
+    timerMaxDelaySec: input.timerMaxDelaySec ?? 3 * 24 * 3600,
   };
 }
 

@@ -15,6 +15,7 @@ import type { BrokerStats } from './stats/broker-stats';
 import type { TopicConfigManager } from './topics/topic-config-manager';
 import type { TransactionalMessageService } from './transaction/transactional-message-service';
 import type { PopService } from './pop/pop-service';
+import type { TimerMessageService } from './timer/timer-message-service';
 
 export interface BrokerContext {
   readonly config: BrokerConfig;
@@ -32,6 +33,8 @@ export interface BrokerContext {
   readonly transaction: TransactionalMessageService;
   /** POP consumption (remoting POP codes and the gRPC endpoint). */
   readonly pop: PopService;
+  /** Timer messages (TIMER_DELIVER_MS / TIMER_DELAY_SEC / TIMER_DELAY_MS, gRPC delivery_timestamp). */
+  readonly timer: TimerMessageService;
   /** A topic's queues per broker from the NameServers (this broker's own config when they cannot say); null when unknown. */
   topicRouteQueues(topic: string): Promise<{ brokerName: string; readQueueNums: number }[] | null>;
   /** Advertised ip:port (brokerIP1 + bound listen port). */

@@ -34,6 +34,7 @@ import { processEndTransaction } from './processors/end-transaction-processor';
 import { processSendReplyMessage } from './processors/reply-message-processor';
 import * as pop from './processors/pop-message-processor';
 import { PopService } from './pop/pop-service';
+import { TimerMessageService } from './timer/timer-message-service';
 import { processConsumerSendMsgBack, processSendMessage } from './processors/send-message-processor';
 import { ScheduleMessageService } from './schedule/schedule-message-service';
 import { TransactionalMessageService } from './transaction/transactional-message-service';
@@ -75,6 +76,7 @@ export class BrokerController implements BrokerContext {
   #schedule: ScheduleMessageService | undefined;
   #transaction: TransactionalMessageService | undefined;
   #pop: PopService | undefined;
+  #timer: TimerMessageService | undefined;
   readonly #server: RemotingServer;
   readonly #namesrvClient: RemotingClient;
   readonly #timers: NodeJS.Timeout[] = [];
@@ -129,6 +131,11 @@ export class BrokerController implements BrokerContext {
   get pop(): PopService {
     if (!this.#pop) throw new BrokerError('BROKER_ERR_CLOSED', 'the broker is not started');
     return this.#pop;
+  }
+
+  get timer(): TimerMessageService {
+    if (!this.#timer) throw new BrokerError('BROKER_ERR_CLOSED', 'the broker is not started');
+    return this.#timer;
   }
 
   get store(): MessageStore {
@@ -196,6 +203,7 @@ export class BrokerController implements BrokerContext {
       on(RequestCode.GET_BROKER_CONFIG, admin.processGetBrokerConfig),
       on(RequestCode.UPDATE_BROKER_CONFIG, admin.processUpdateBrokerConfig),
       on(RequestCode.GET_BROKER_RUNTIME_INFO, admin.processGetBrokerRuntimeInfo),
+      on(RequestCode.GET_TIMER_METRICS, admin.processGetTimerMetrics),
       on(RequestCode.VIEW_BROKER_STATS_DATA, admin.processViewBrokerStatsData),
       on(RequestCode.GET_TOPIC_STATS_INFO, admin.processGetTopicStatsInfo),
       on(RequestCode.GET_CONSUME_STATS, admin.processGetConsumeStats),
@@ -292,6 +300,7 @@ export class BrokerController implements BrokerContext {
     store.setMessageArrivingListener((topic, queueId, maxQueueOffset, tagsCode) => {
       this.holdService.notifyMessageArriving(topic, queueId, maxQueueOffset, tagsCode);
       this.#pop?.notifyMessageArriving(topic);
+      this.#timer?.notifyMessageArriving(topic);
     });
     store.setFlushListener?.((durationMs) => this.metrics.observeFlush(durationMs));
     await store.start();
@@ -316,6 +325,14 @@ export class BrokerController implements BrokerContext {
       registerBrokerAll: () => this.registerBrokerAll(),
     });
     this.#pop.start();
+    this.#timer = new TimerMessageService({
+      store,
+      topicConfigManager: this.topicConfigManager,
+      storePathRootDir: root,
+      timerMaxDelaySec: () => this.config.timerMaxDelaySec,
+      logger: this.logger.child('timer'),
+    });
+    this.#timer.start();
 
     this.#server.onConnectionClose((connection) => this.#connectionGone(connection.id));
     try {
@@ -498,6 +515,7 @@ export class BrokerController implements BrokerContext {
     this.#schedule?.shutdown();
     this.#transaction?.shutdown();
     this.#pop?.shutdown();
+    this.#timer?.shutdown();
     this.acl?.shutdown();
     this.#badRequests.flush();
     try {

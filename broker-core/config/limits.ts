@@ -133,6 +133,14 @@ export const POP_POLL_MS_MAX = 20_000;
 export const POP_REVIVE_TICK_MS = 200;
 /** How often the POP checkpoint (oldest revive-log record still needed) is written. */
 export const POP_CHECKPOINT_INTERVAL_MS = 5_000;
+/** Timer messages waiting in memory (~100 bytes each); beyond it a timer send is refused (RocketMQ's timer flow control). */
+export const TIMER_PENDING_MESSAGES_MAX = 2_000_000;
+/** How often due timer messages are looked for (their precision, well under RocketMQ's 1 s timerPrecisionMs). */
+export const TIMER_TICK_MS = 100;
+/** Timer-queue entries read per store read while indexing. */
+export const TIMER_SCAN_BATCH_MESSAGES = 256;
+/** How often the timer checkpoint is written (what a kill -9 may deliver twice). */
+export const TIMER_CHECKPOINT_INTERVAL_MS = 2_000;
 
 // ---- console: lag and throughput history (lib/server/history-store.ts) ----
 /** Days of history kept (ROCKETDECK_HISTORY_DAYS overrides); older day folders are deleted. */

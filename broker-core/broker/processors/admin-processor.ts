@@ -478,3 +478,15 @@ export function processQueryMessage(
   return createResponse(request, ResponseCode.SUCCESS, undefined, ext, Buffer.concat(result.messages));
 }
 
+
+/**
+ * GET_TIMER_METRICS 61 (RocketMQ 5.x): timer messages waiting per real topic, as TimerMetricsSerializeWrapper
+ * `{"timingCount":{"<topic>":{"count":n,"timeStamp":ms}},"dataVersion":{...}}`.
+ */
+export function processGetTimerMetrics(ctx: BrokerContext, request: RemotingCommand): RemotingCommand {
+  const now = Date.now();
+  const timingCount: Record<string, { count: number; timeStamp: number }> = {};
+  for (const [topic, count] of [...ctx.timer.pendingByTopic()].sort(([a], [b]) => (a < b ? -1 : 1))) timingCount[topic] = { count, timeStamp: now };
+  const body = { timingCount, dataVersion: { timestamp: now, counter: 0, stateVersion: 0 } };
+  return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, Buffer.from(JSON.stringify(body)));
+}

@@ -204,7 +204,10 @@ export async function processSendMessage(
       props.remove('DELAY');
       ctx.transaction.toHalf(message, halfMessageProperties(props, message.topic, message.queueId));
     } else {
-      applyDelay(ctx, message, props);
+      // Timer messages (TIMER_DELIVER_MS / TIMER_DELAY_SEC / TIMER_DELAY_MS) first, then delay levels, as RocketMQ 5.x.
+      const timer = ctx.timer.transform(message, props);
+      if (timer.kind === 'ILLEGAL') return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, timer.remark);
+      if (timer.kind === 'NOT_TIMER') applyDelay(ctx, message, props);
     }
     const result = await ctx.store.putMessage(message);
     return putResponse(ctx, request, result, queueId, topic);
