@@ -72,6 +72,12 @@ export interface BrokerConfig {
   maxInvisibleTimeMills: number;
   /** Longest delay a timer message may ask for (RocketMQ's timerMaxDelaySec, 3 days); beyond it the send is refused. */
   timerMaxDelaySec: number;
+  /**
+   * Refuse a message whose type (FIFO, DELAY, TRANSACTION, NORMAL from its properties) is not its topic's
+   * `message.type` (the Apache Proxy's enableTopicMessageTypeCheck, on by default). Remoting sends are checked on typed
+   * topics only; the gRPC endpoint's Settings publish it as validateMessageType.
+   */
+  enableTopicMessageTypeCheck: boolean;
 }
 
 export function firstNonLoopbackIPv4(): string {
@@ -132,6 +138,7 @@ export function resolveBrokerConfig(input: Partial<BrokerConfig> & { storePathRo
     minInvisibleTimeMillsForRecv: input.minInvisibleTimeMillsForRecv ?? 10_000,
     maxInvisibleTimeMills: input.maxInvisibleTimeMills ?? 12 * 3_600_000,
     timerMaxDelaySec: input.timerMaxDelaySec ?? 3 * 24 * 3600,
+    enableTopicMessageTypeCheck: input.enableTopicMessageTypeCheck ?? true,
   };
 }
 

@@ -28,7 +28,8 @@ subcommands:
   topicList                            every topic the NameServers know
   topicRoute      -t topic             queues and brokers of a topic
   topicStatus     -t topic             min/max offset of every queue
-  updateTopic     -t topic (-c cluster | -b host:port) [-r 8] [-w 8] [-p 6]
+  updateTopic     -t topic (-c cluster | -b host:port) [-r 8] [-w 8] [-p 6] [-o order true|false]
+                  [-a +message.type=NORMAL|FIFO|DELAY|TRANSACTION|MIXED] (5.x attributes: +key=value sets, -key removes)
   deleteTopic     -t topic -c cluster
   brokerStatus    -b host:port         GET_BROKER_RUNTIME_INFO
   getBrokerConfig -b host:port
@@ -101,6 +102,18 @@ function namesrvListOrThrow(text: string): string[] {
   const parsed = parseNamesrvList(text);
   if (!parsed.ok) throw new UsageError(parsed.error);
   return parsed.list;
+}
+
+/** mqadmin 5.x `-a +message.type=FIFO,-other`: each item "+key=value" (set) or "-key" (remove). */
+function topicAttributes(text: string | undefined): Record<string, string> | undefined {
+  if (text === undefined) return undefined;
+  const attributes: Record<string, string> = {};
+  for (const item of text.split(',').map((part) => part.trim()).filter(Boolean)) {
+    if (item.startsWith('+') && item.includes('=')) attributes[item.slice(0, item.indexOf('='))] = item.slice(item.indexOf('=') + 1);
+    else if (item.startsWith('-') && !item.includes('=')) attributes[item] = '';
+    else throw new UsageError(`-a items are +key=value or -key (got "${item}")`);
+  }
+  return attributes;
 }
 
 function bool(flags: Map<string, string>, name: string): boolean | undefined {
@@ -273,11 +286,15 @@ export async function runAdminCli(args: string[], io: Io): Promise<number> {
       }
       case 'updateTopic': {
         const topic = need(flags, 't', 'topic');
+        const order = bool(flags, 'o');
+        const attributes = topicAttributes(flags.get('a'));
         const config = {
           topicName: topic,
           readQueueNums: positiveInt(flags, 'r', 8, 1024),
           writeQueueNums: positiveInt(flags, 'w', 8, 1024),
           perm: flags.has('p') ? positiveInt(flags, 'p', 6, 7) : PERM_READ | PERM_WRITE,
+          ...(order !== undefined ? { order } : {}),
+          ...(attributes ? { attributes } : {}),
         };
         for (const addr of await targetBrokers(admin, flags)) {
           await admin.createOrUpdateTopic(addr, config);

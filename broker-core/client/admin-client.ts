@@ -402,7 +402,7 @@ export class AdminClient {
       topicFilterType: config.topicFilterType ?? 'SINGLE_TAG',
       topicSysFlag: config.topicSysFlag ?? 0,
       order: config.order ?? false,
-      ...(config.attributes && Object.keys(config.attributes).length > 0 ? { attributes: Object.entries(config.attributes).map(([k, v]) => `${k}=${v}`).join(',') } : {}),
+      ...(config.attributes && Object.keys(config.attributes).length > 0 ? { attributes: Object.entries(config.attributes).map(([k, v]) => (k.startsWith('-') ? k : `${k}=${v}`)).join(',') } : {}),
     });
   }
 

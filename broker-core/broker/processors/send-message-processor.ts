@@ -9,7 +9,7 @@ import type { RemotingConnection } from '../../remoting/remoting-server';
 import type { MessageToStore, PutMessageResult } from '../../store/message-store';
 import type { BrokerContext } from '../broker-context';
 import type { JavaPropertiesMap } from '../message/java-properties-map';
-import { createOffsetMsgIdText, decodeBatchBody, parseHostAddress, readStoredRecord } from '../message/message-util';
+import { createOffsetMsgIdText, decodeBatchBody, decodePropertiesString, parseHostAddress, readStoredRecord } from '../message/message-util';
 import { batchedMessageProperties, batchLevelProperties, delayedProperties, delayLevelOf, halfMessageProperties, sendBackProperties, sendProperties } from '../message/reput-properties';
 import {
   DLQ_GROUP_TOPIC_PREFIX,
@@ -20,6 +20,7 @@ import {
   isPermWriteable,
   type TopicConfig,
 } from '../topics/topic-config-manager';
+import { checkTopicMessageType } from '../topics/topic-message-type';
 
 const PROPERTY_TRANSACTION_PREPARED = 'TRAN_MSG';
 const TRANSACTION_TYPE_MASK = 0xc;
@@ -166,6 +167,10 @@ export async function processSendMessage(
     return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, 'transactional messages cannot be batched or sent to a retry topic');
   }
   const bornHost = parseHostAddress(connection.remoteAddress);
+  if (ctx.config.enableTopicMessageTypeCheck && !isBatch) {
+    const refused = checkTopicMessageType(topicConfig, props, { untypedIsNormal: false });
+    if (refused) return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, refused);
+  }
 
   // Retries that exhausted their attempts go to the dead-letter queue (a DELAY the client sent still applies, as in RocketMQ).
   if (topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) && !isBatch) {
@@ -229,6 +234,8 @@ export async function processSendMessage(
     const propertiesString = batchedMessageProperties(one.properties, batchLevel);
     const tooLong = propertiesTooLong(request, propertiesString);
     if (tooLong) return tooLong;
+    const refused = ctx.config.enableTopicMessageTypeCheck ? checkTopicMessageType(topicConfig, decodePropertiesString(propertiesString), { untypedIsNormal: false }) : null;
+    if (refused) return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, refused);
     messages.push({ topic, queueId, flag: one.flag, sysFlag, body: one.body, propertiesString, bornTimestamp, bornHost, storeHost: ctx.storeHost, reconsumeTimes, preparedTransactionOffset: 0 });
   }
   const result = await ctx.store.putMessages(messages);
