@@ -141,6 +141,17 @@ describe('PlainAccessValidator', () => {
     expect(decide(RequestCode.SEND_BATCH_MESSAGE, { ...SEND, a: 'PG', b: 'other' })).toEqual(refused('No default permission for topic:other'));
   });
 
+  it('checks POP, ACK and CHANGE_MESSAGE_INVISIBLETIME like a pull: SUB on the topic and the group', () => {
+    const POP = { queueId: -1, maxMsgNums: 8, invisibleTime: 60_000 };
+    const ACK = { queueId: 0, extraInfo: '0 1 60000 0 0 broker-a 0 0', offset: 0 };
+    expect(decide(RequestCode.POP_MESSAGE, { ...POP, consumerGroup: 'groupB', topic: 'topicC' })).toMatchObject({ allowed: true });
+    expect(decide(RequestCode.POP_MESSAGE, { ...POP, consumerGroup: 'groupA', topic: 'topicC' })).toEqual(refused('No permission for group:groupA'));
+    expect(decide(RequestCode.POP_MESSAGE, { ...POP, consumerGroup: 'groupB', topic: 'topicA' })).toEqual(refused('No permission for topic:topicA'));
+    expect(decide(RequestCode.ACK_MESSAGE, { ...ACK, consumerGroup: 'groupB', topic: 'topicA' })).toEqual(refused('No permission for topic:topicA'));
+    expect(decide(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, { ...ACK, invisibleTime: 60_000, consumerGroup: 'groupA', topic: '%RETRY%groupA_topicC' })).toEqual(refused('No permission for group:groupA'));
+    expect(decide(RequestCode.ACK_MESSAGE, { ...ACK, consumerGroup: 'groupB', topic: '%RETRY%groupB_topicC' })).toMatchObject({ allowed: true });
+  });
+
   it('maps retry topics and groups to group permissions', () => {
     expect(decide(RequestCode.PULL_MESSAGE, { ...PULL, consumerGroup: 'groupB', topic: 'topicC' })).toMatchObject({ allowed: true });
     expect(decide(RequestCode.PULL_MESSAGE, { ...PULL, consumerGroup: 'groupA', topic: 'topicC' })).toEqual(refused('No permission for group:groupA'));

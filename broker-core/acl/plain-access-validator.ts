@@ -10,6 +10,8 @@
  *   HEART_BEAT 34                               SUB on every consumer group and every topic it subscribes
  *   UNREGISTER_CLIENT 35, GET_CONSUMER_LIST_BY_GROUP 38   SUB on the group
  *   UPDATE_CONSUMER_OFFSET 15                   SUB on the group and on the topic
+ *   POP_MESSAGE 200050, ACK_MESSAGE 200051, CHANGE_MESSAGE_INVISIBLETIME 200053   SUB on the topic and on the group
+ *   BATCH_ACK_MESSAGE 200151                    SUB on every entry's topic and group
  *   ADMIN_REQUEST_CODES (permission.ts)         an admin account
  *   anything else                               a known account and a good signature
  *
@@ -93,6 +95,24 @@ const NEEDS: { readonly [C in DecodedCode]?: (request: DecodedRequest<C>, need: 
   [RequestCode.UPDATE_CONSUMER_OFFSET]: ({ header }, need) => {
     need(retryTopic(header.consumerGroup), Permission.SUB);
     need(header.topic, Permission.SUB);
+  },
+  [RequestCode.POP_MESSAGE]: ({ header }, need) => {
+    need(header.topic, Permission.SUB);
+    need(retryTopic(header.consumerGroup), Permission.SUB);
+  },
+  [RequestCode.ACK_MESSAGE]: ({ header }, need) => {
+    need(isRetryTopic(header.topic) ? retryTopic(header.consumerGroup) : header.topic, Permission.SUB);
+    need(retryTopic(header.consumerGroup), Permission.SUB);
+  },
+  [RequestCode.CHANGE_MESSAGE_INVISIBLETIME]: ({ header }, need) => {
+    need(isRetryTopic(header.topic) ? retryTopic(header.consumerGroup) : header.topic, Permission.SUB);
+    need(retryTopic(header.consumerGroup), Permission.SUB);
+  },
+  [RequestCode.BATCH_ACK_MESSAGE]: ({ body }, need) => {
+    for (const entry of body) {
+      need(entry.topic, Permission.SUB);
+      need(retryTopic(entry.group), Permission.SUB);
+    }
   },
 };
 

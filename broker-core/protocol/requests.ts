@@ -20,6 +20,8 @@ import { ConsumerSendMsgBackRequestHeader } from './headers/consumer-send-msg-ba
 import { PullMessageRequestHeader } from './headers/pull-message-request-header';
 import { QueryMessageRequestHeader } from './headers/query-message-request-header';
 import { SendMessageRequestHeader } from './headers/send-message-request-header';
+import { AckMessageRequestHeader, ChangeInvisibleTimeRequestHeader, PopMessageRequestHeader } from './headers/pop-message-request-headers';
+import { decodeBatchAckBody } from './bodies/batch-ack-body';
 
 interface RequestSpec {
   // any schema: each entry of REQUESTS keeps its own type
@@ -43,6 +45,10 @@ export const REQUESTS = {
   [RequestCode.GET_CONSUMER_LIST_BY_GROUP]: { header: GetConsumerListByGroupRequestHeader },
   [RequestCode.QUERY_CONSUMER_OFFSET]: { header: QueryConsumerOffsetRequestHeader },
   [RequestCode.UPDATE_CONSUMER_OFFSET]: { header: UpdateConsumerOffsetRequestHeader },
+  [RequestCode.POP_MESSAGE]: { header: PopMessageRequestHeader },
+  [RequestCode.ACK_MESSAGE]: { header: AckMessageRequestHeader },
+  [RequestCode.CHANGE_MESSAGE_INVISIBLETIME]: { header: ChangeInvisibleTimeRequestHeader },
+  [RequestCode.BATCH_ACK_MESSAGE]: { body: decodeBatchAckBody },
 } as const satisfies Readonly<Record<number, RequestSpec>>;
 
 export type DecodedCode = keyof typeof REQUESTS;

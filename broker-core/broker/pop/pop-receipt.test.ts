@@ -1,6 +1,6 @@
 /** Receipt handles and offset infos in RocketMQ 5.x's text forms (ExtraInfoUtil, ReceiptHandle), and the batch-ack body. */
 import { describe, expect, it } from 'vitest';
-import { decodeBatchAckBody } from '../processors/pop-message-processor';
+import { decodeBatchAckBody } from '../../protocol/bodies/batch-ack-body';
 import { buildReceiptHandle, msgOffsetInfoEntry, orderCountInfoEntry, parseOffsetInfo, parseReceiptHandle, popRetryTopic, realTopicOf, retryFlagOf, startOffsetInfoEntry } from './pop-receipt';
 
 describe('receipt handles', () => {

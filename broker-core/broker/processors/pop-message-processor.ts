@@ -21,6 +21,7 @@
  *   {topic, brokerName, queueId: -1}, mode: "POP", attachments: {}}]}: every consumer pops every broker's queues
  *   (RocketMQ's allocate4Pop with popShareQueueNum ≤ 0); retry topics are assigned in PULL mode, queue by queue.
  */
+import { RequestCode } from '../../protocol/request-code';
 import { ResponseCode } from '../../protocol/response-code';
 import { createResponse, type RemotingCommand } from '../../protocol/remoting-command';
 import type { RemotingConnection } from '../../remoting/remoting-server';
@@ -28,7 +29,7 @@ import type { BrokerContext } from '../broker-context';
 import { realTopicOf } from '../pop/pop-receipt';
 import type { PopHandleStatus, PopReceiveStatus } from '../pop/pop-service';
 import { RETRY_GROUP_TOPIC_PREFIX } from '../topics/topic-config-manager';
-import { Header, HeaderFieldError } from './header';
+import type { DecodedRequest } from '../../protocol/requests';
 
 const RECEIVE_CODES: Record<Exclude<PopReceiveStatus, 'FOUND'>, number> = {
   NO_NEW_MESSAGE: ResponseCode.POLLING_TIMEOUT,
@@ -51,18 +52,13 @@ const HANDLE_CODES: Record<PopHandleStatus, number> = {
   SYSTEM_ERROR: ResponseCode.SYSTEM_ERROR,
 };
 
-export async function processPopMessage(ctx: BrokerContext, request: RemotingCommand, connection: RemotingConnection): Promise<RemotingCommand> {
-  const header = new Header(request);
-  const group = header.string('consumerGroup');
-  const topic = header.string('topic');
-  const queueId = header.int('queueId');
-  const maxMsgNums = header.int('maxMsgNums');
-  const invisibleTime = header.number('invisibleTime');
-  const pollTime = header.optNumber('pollTime') ?? 0;
-  const initMode = header.optInt('initMode') ?? 0;
-  const expType = header.optString('expType') ?? 'TAG';
-  const exp = header.optString('exp');
-  const order = header.optBoolean('order') ?? false;
+export async function processPopMessage(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  connection: RemotingConnection,
+  { header }: DecodedRequest<typeof RequestCode.POP_MESSAGE>,
+): Promise<RemotingCommand> {
+  const { consumerGroup: group, topic, queueId, maxMsgNums, invisibleTime, pollTime, initMode, expType, exp, order } = header;
   if (maxMsgNums > 32) return createResponse(request, ResponseCode.INVALID_PARAMETER, `the broker[${ctx.config.brokerIP1}] pop message's num is greater than 32`);
   if (expType !== 'TAG' && expType !== 'SQL92') return createResponse(request, ResponseCode.SUBSCRIPTION_PARSE_FAILED, `parse the consumer's subscription failed: expression type ${expType} is unknown`);
 
@@ -95,86 +91,40 @@ export async function processPopMessage(ctx: BrokerContext, request: RemotingCom
   return createResponse(request, RECEIVE_CODES[result.status], result.remark ?? result.status, ext);
 }
 
-export async function processAckMessage(ctx: BrokerContext, request: RemotingCommand): Promise<RemotingCommand> {
-  const header = new Header(request);
-  const result = await ctx.pop.ack({
-    group: header.string('consumerGroup'),
-    topic: header.string('topic'),
-    queueId: header.int('queueId'),
-    receiptHandle: header.string('extraInfo'),
-    queueOffset: header.number('offset'),
-  });
+export async function processAckMessage(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  _connection: RemotingConnection,
+  { header }: DecodedRequest<typeof RequestCode.ACK_MESSAGE>,
+): Promise<RemotingCommand> {
+  const result = await ctx.pop.ack({ group: header.consumerGroup, topic: header.topic, queueId: header.queueId, receiptHandle: header.extraInfo, queueOffset: header.offset });
   return createResponse(request, HANDLE_CODES[result.status], result.remark);
 }
 
-export async function processChangeInvisibleTime(ctx: BrokerContext, request: RemotingCommand): Promise<RemotingCommand> {
-  const header = new Header(request);
+export async function processChangeInvisibleTime(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  _connection: RemotingConnection,
+  { header }: DecodedRequest<typeof RequestCode.CHANGE_MESSAGE_INVISIBLETIME>,
+): Promise<RemotingCommand> {
   const result = await ctx.pop.changeInvisible({
-    group: header.string('consumerGroup'),
-    topic: header.string('topic'),
-    queueId: header.int('queueId'),
-    receiptHandle: header.string('extraInfo'),
-    queueOffset: header.number('offset'),
-    invisibleMs: header.number('invisibleTime'),
+    group: header.consumerGroup,
+    topic: header.topic,
+    queueId: header.queueId,
+    receiptHandle: header.extraInfo,
+    queueOffset: header.offset,
+    invisibleMs: header.invisibleTime,
   });
   if (result.status !== 'OK') return createResponse(request, HANDLE_CODES[result.status], result.remark);
   return createResponse(request, ResponseCode.SUCCESS, undefined, { popTime: result.popTime, invisibleTime: result.invisibleMs, reviveQid: result.reviveQid });
 }
 
-interface BatchAckEntry {
-  group: string;
-  topic: string;
-  retry: string;
-  startOffset: number;
-  queueId: number;
-  popTime: number;
-  offsets: number[];
-}
-
-const BATCH_ACK_ENTRIES_MAX = 1024;
-const BATCH_ACK_BITSET_BYTES_MAX = 4096;
-
-function field(entry: Record<string, unknown>, short: string, long: string): unknown {
-  return entry[short] ?? entry[long];
-}
-
-function integerField(entry: Record<string, unknown>, short: string, long: string): number {
-  const value = field(entry, short, long);
-  const number = typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value;
-  if (typeof number !== 'number' || !Number.isSafeInteger(number)) throw new HeaderFieldError(`batch ack field ${long} is not an integer`);
-  return number;
-}
-
-/** BatchAckMessageRequestBody (fastjson, short names; long names accepted as its alternateNames). */
-export function decodeBatchAckBody(body: Buffer | undefined): BatchAckEntry[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse((body ?? Buffer.alloc(0)).toString('utf8'));
-  } catch {
-    throw new HeaderFieldError('the batch ack body is not JSON');
-  }
-  const acks = (parsed as { acks?: unknown } | null)?.acks;
-  if (!Array.isArray(acks)) return [];
-  if (acks.length > BATCH_ACK_ENTRIES_MAX) throw new HeaderFieldError(`a batch ack holds at most ${BATCH_ACK_ENTRIES_MAX} entries`);
-  return acks.map((raw): BatchAckEntry => {
-    if (!raw || typeof raw !== 'object') throw new HeaderFieldError('a batch ack entry is not an object');
-    const entry = raw as Record<string, unknown>;
-    const group = field(entry, 'c', 'consumerGroup');
-    const topic = field(entry, 't', 'topic');
-    if (typeof group !== 'string' || typeof topic !== 'string' || !group || !topic) throw new HeaderFieldError('a batch ack entry has no consumerGroup or topic');
-    const retry = String(field(entry, 'r', 'retry') ?? '0');
-    const startOffset = integerField(entry, 'so', 'startOffset');
-    const bits = field(entry, 'b', 'bitSet');
-    const bytes = typeof bits === 'string' ? Buffer.from(bits, 'base64') : Array.isArray(bits) ? Buffer.from(bits.map((b) => Number(b) & 0xff)) : Buffer.alloc(0);
-    if (bytes.length > BATCH_ACK_BITSET_BYTES_MAX) throw new HeaderFieldError(`a batch ack bit set holds at most ${BATCH_ACK_BITSET_BYTES_MAX} bytes`);
-    const offsets: number[] = [];
-    for (let i = 0; i < bytes.length * 8; i++) if (bytes[i >> 3]! & (1 << (i & 7))) offsets.push(startOffset + i);
-    return { group, topic, retry, startOffset, queueId: integerField(entry, 'q', 'queueId'), popTime: integerField(entry, 'pt', 'popTime'), offsets };
-  });
-}
-
-export async function processBatchAckMessage(ctx: BrokerContext, request: RemotingCommand): Promise<RemotingCommand> {
-  const entries = decodeBatchAckBody(request.body);
+export async function processBatchAckMessage(
+  ctx: BrokerContext,
+  request: RemotingCommand,
+  _connection: RemotingConnection,
+  { body: entries }: DecodedRequest<typeof RequestCode.BATCH_ACK_MESSAGE>,
+): Promise<RemotingCommand> {
   if (entries.length === 0) return createResponse(request, ResponseCode.NO_MESSAGE, 'no ack in the body');
   let acked = 0;
   let stale = 0;
