@@ -2,27 +2,20 @@
  * `rocketdeck admin` commands against a real NameServer + Broker: the output an operator reads, and the
  * messages a wrong flag gets.
  */
-import { PassThrough } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '../client/producer';
 import { PushConsumer } from '../client/push-consumer';
 import { useTestCluster } from '../testing/use-test-cluster';
 import { waitFor } from '../testing/wait-for';
 import { parseNamesrvList } from '../client/namesrv-list';
-import { parseResetTime, runAdminCli } from './admin-cli';
+import { parseResetTime } from './admin-cli';
+import { runAdminCliCaptured } from '../testing/run-admin-cli';
 
 const fx = useTestCluster();
 let clusterName: string;
 
-async function cli(args: string[], env: Record<string, string | undefined> = { NAMESRV_ADDR: fx.cluster.namesrvAddr }) {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runAdminCli(args, { stdout, stderr, env });
-  return { code, out, err };
+function cli(args: string[], env: Record<string, string | undefined> = { NAMESRV_ADDR: fx.cluster.namesrvAddr }) {
+  return runAdminCliCaptured(args, env);
 }
 
 beforeAll(async () => {

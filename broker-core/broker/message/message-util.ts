@@ -2,7 +2,7 @@
  * Small message helpers the broker needs (properties string, offsetMsgId, reading the few record fields
  * the broker re-uses). Layout: protocol.md §4.1; properties §4.4; ids §4.6.
  */
-import type { HostAddress } from '../../store/message-store';
+import type { HostAddress, MessageToStore } from '../../store/message-store';
 import { offsetMsgId } from '../../store/record';
 
 export const NAME_VALUE_SEPARATOR = '\u0001';
@@ -150,4 +150,26 @@ export function decodeBatchBody(body: Buffer): BatchInnerMessage[] {
     pos += totalSize;
   }
   return messages;
+}
+
+/**
+ * A stored message put again under another topic and queue with these properties (delay-level and timer
+ * deliveries, POP retry and dead-letter copies): body, flag, timestamps, hosts and reconsumeTimes are kept unless
+ * overridden; the host v6 bits are left to the store, the transaction bits cleared by those who must.
+ */
+export function messageFromRecord(record: StoredRecord, topic: string, queueId: number, props: Record<string, string>, overrides: Partial<MessageToStore> = {}): MessageToStore {
+  return {
+    topic,
+    queueId,
+    flag: record.flag,
+    sysFlag: record.sysFlag & ~0x30,
+    body: record.body,
+    propertiesString: encodePropertiesString(props),
+    bornTimestamp: record.bornTimestamp,
+    bornHost: record.bornHost,
+    storeHost: record.storeHost,
+    reconsumeTimes: record.reconsumeTimes,
+    preparedTransactionOffset: 0,
+    ...overrides,
+  };
 }

@@ -55,15 +55,16 @@ import {
   POP_REVIVE_TICK_MS,
   PULL_BYTES_MAX,
 } from '../../config/limits';
-import type { GetMessageResult, MessageStore, MessageToStore } from '../../store/message-store';
+import type { GetMessageResult, MessageStore } from '../../store/message-store';
 import { prepareRecord, writeRecord } from '../../store/record';
 import type { Logger } from '../../util/logger';
+import { MinHeap } from '../../util/min-heap';
 import type { BrokerConfig } from '../broker-config';
 import { readJsonFile, writeFileAtomic } from '../config/json-file';
 import { buildSubscriptionData, tagsCodeFilter, type SubscriptionData } from '../filter/subscription';
 import { compileSql92, type Sql92Filter } from '../filter/sql92';
 import type { SubscriptionGroupManager } from '../groups/subscription-group-manager';
-import { decodePropertiesString, encodePropertiesString, readStoredRecord, type StoredRecord } from '../message/message-util';
+import { decodePropertiesString, encodePropertiesString, messageFromRecord, readStoredRecord, type StoredRecord } from '../message/message-util';
 import type { ConsumerOffsetManager } from '../offsets/consumer-offset-manager';
 import { DLQ_GROUP_TOPIC_PREFIX, PermName, RETRY_GROUP_TOPIC_PREFIX, isPermReadable, type TopicConfigManager } from '../topics/topic-config-manager';
 import {
@@ -228,59 +229,14 @@ function queueKey(group: string, topic: string, queueId: number): string {
   return `${group}\u0001${topic}\u0001${queueId}`;
 }
 
-/** Binary min-heap of in-flight entries by deadline; stale items (entry gone or deadline changed) are skipped on pop. */
-class DeadlineHeap {
-  readonly #items: { deadline: number; entry: Inflight }[] = [];
-
-  get size(): number {
-    return this.#items.length;
-  }
-
-  push(entry: Inflight): void {
-    const items = this.#items;
-    items.push({ deadline: entry.deadline, entry });
-    let i = items.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (items[parent]!.deadline <= items[i]!.deadline) break;
-      [items[parent], items[i]] = [items[i]!, items[parent]!];
-      i = parent;
-    }
-  }
-
-  peekDeadline(): number {
-    return this.#items[0]?.deadline ?? Number.POSITIVE_INFINITY;
-  }
-
-  pop(): { deadline: number; entry: Inflight } | undefined {
-    const items = this.#items;
-    const top = items[0];
-    const last = items.pop();
-    if (items.length > 0 && last) {
-      items[0] = last;
-      let i = 0;
-      for (;;) {
-        const left = 2 * i + 1;
-        const right = left + 1;
-        let smallest = i;
-        if (left < items.length && items[left]!.deadline < items[smallest]!.deadline) smallest = left;
-        if (right < items.length && items[right]!.deadline < items[smallest]!.deadline) smallest = right;
-        if (smallest === i) break;
-        [items[smallest], items[i]] = [items[i]!, items[smallest]!];
-        i = smallest;
-      }
-    }
-    return top;
-  }
-}
-
 const EMPTY_RESULT = { messages: [], popTime: 0, invisibleMs: 0, reviveQid: 0, restNum: 0, startOffsetInfo: '', msgOffsetInfo: '', orderCountInfo: '' };
 
 export class PopService {
   readonly reviveTopic: string;
   readonly #o: PopServiceOptions;
   readonly #inflight = new Map<string, Inflight>();
-  readonly #heap = new DeadlineHeap();
+  /** In-flight entries by deadline; a stale item (entry gone, or deadline changed since) is skipped when popped. */
+  readonly #heap = new MinHeap<{ deadline: number; entry: Inflight }>((item) => item.deadline);
   /** Unresolved entries of FIFO queues (group, stored topic, queue), expired ones included. */
   readonly #fifoQueues = new Map<string, Set<Inflight>>();
   /** Next queue offset to read per (group, stored topic, queue). */
@@ -429,7 +385,7 @@ export class PopService {
   #add(fields: Omit<Inflight, 'key' | 'deadline' | 'busy'>): Inflight {
     const entry: Inflight = { ...fields, key: inflightKey(fields.group, fields.topic, fields.queueId, fields.queueOffset), deadline: fields.popTime + fields.invisibleMs, busy: false };
     this.#inflight.set(entry.key, entry);
-    this.#heap.push(entry);
+    this.#heap.push({ deadline: entry.deadline, entry });
     if (entry.fifo) {
       const key = queueKey(entry.group, entry.topic, entry.queueId);
       let set = this.#fifoQueues.get(key);
@@ -713,7 +669,7 @@ export class PopService {
       for (const entry of entries) {
         entry.deadline = Date.now();
         entry.reviveOffset = 0;
-        this.#heap.push(entry);
+        this.#heap.push({ deadline: entry.deadline, entry });
       }
       this.#o.logger.warn('POP checkpoint not written; the messages will be delivered again', { group: request.group, topic, queueId, error: (err as Error).message });
       return;
@@ -880,7 +836,7 @@ export class PopService {
     this.#reviving = true;
     try {
       const now = Date.now();
-      while (this.#heap.size > 0 && this.#heap.peekDeadline() <= now) {
+      while (this.#heap.size > 0 && this.#heap.peekKey() <= now) {
         const item = this.#heap.pop()!;
         const entry = item.entry;
         if (this.#inflight.get(entry.key) !== entry || entry.deadline !== item.deadline || entry.busy) continue;
@@ -895,7 +851,7 @@ export class PopService {
         } catch (err) {
           this.#o.logger.warn('POP revive failed; retried later', { group: entry.group, topic: entry.topic, queueOffset: entry.queueOffset, error: (err as Error).message });
           entry.deadline = Date.now() + 1_000;
-          this.#heap.push(entry);
+          this.#heap.push({ deadline: entry.deadline, entry });
           break;
         }
       }
@@ -953,19 +909,7 @@ export class PopService {
 
   async #putCopy(original: StoredRecord, topic: string, queueId: number, props: Record<string, string>, reconsumeTimes: number): Promise<void> {
     const host = this.#o.storeHost();
-    const message: MessageToStore = {
-      topic,
-      queueId,
-      flag: original.flag,
-      sysFlag: original.sysFlag & ~0xc & ~0x30,
-      body: original.body,
-      propertiesString: encodePropertiesString(props),
-      bornTimestamp: original.bornTimestamp,
-      bornHost: host,
-      storeHost: host,
-      reconsumeTimes,
-      preparedTransactionOffset: 0,
-    };
+    const message = messageFromRecord(original, topic, queueId, props, { sysFlag: original.sysFlag & ~0xc & ~0x30, bornHost: host, storeHost: host, reconsumeTimes });
     const put = await this.#o.store.putMessage(message);
     if (put.status !== 'PUT_OK' && put.status !== 'FLUSH_DISK_TIMEOUT') throw new Error(`copying the message to ${topic} failed: ${put.status}`);
   }

@@ -22,8 +22,9 @@ import path from 'node:path';
 import { TIMER_CHECKPOINT_INTERVAL_MS, TIMER_PENDING_MESSAGES_MAX, TIMER_SCAN_BATCH_MESSAGES, TIMER_TICK_MS } from '../../config/limits';
 import type { MessageStore, MessageToStore } from '../../store/message-store';
 import type { Logger } from '../../util/logger';
+import { MinHeap } from '../../util/min-heap';
 import { readJsonFile, writeFileAtomic } from '../config/json-file';
-import { encodePropertiesString, readStoredRecord } from '../message/message-util';
+import { encodePropertiesString, messageFromRecord, readStoredRecord } from '../message/message-util';
 import type { JavaPropertiesMap } from '../message/java-properties-map';
 import { PermName, type TopicConfigManager } from '../topics/topic-config-manager';
 
@@ -72,7 +73,7 @@ export function requestedDeliverMs(read: (name: string) => string | undefined, n
 
 export class TimerMessageService {
   readonly #o: TimerMessageServiceOptions;
-  readonly #heap: Pending[] = [];
+  readonly #heap = new MinHeap<Pending>((pending) => pending.deliverMs);
   readonly #pendingByTopic = new Map<string, number>();
   /** Timer-queue offsets below this were read into the heap. */
   #scanned = 0;
@@ -93,7 +94,7 @@ export class TimerMessageService {
   }
 
   get pendingCount(): number {
-    return this.#heap.length;
+    return this.#heap.size;
   }
 
   pendingByTopic(): Map<string, number> {
@@ -139,7 +140,7 @@ export class TimerMessageService {
       return { kind: 'NOT_TIMER' };
     }
     if (deliverMs - now > maxDelayMs) return { kind: 'ILLEGAL', remark: illegal };
-    if (this.#heap.length >= TIMER_PENDING_MESSAGES_MAX) {
+    if (this.#heap.size >= TIMER_PENDING_MESSAGES_MAX) {
       return { kind: 'ILLEGAL', remark: `timer message is under flow control, max num limit is ${TIMER_PENDING_MESSAGES_MAX}` };
     }
     props.put(TimerProperty.TIMER_OUT_MS, String(deliverMs));
@@ -155,7 +156,7 @@ export class TimerMessageService {
   notifyMessageArriving(topic: string): void {
     if (topic !== TIMER_TOPIC || !this.#started) return;
     this.#scan();
-    if (this.#heap.length > 0 && this.#heap[0]!.deliverMs <= Date.now() + TIMER_TICK_MS) setImmediate(() => void this.tick());
+    if (this.#heap.size > 0 && this.#heap.peekKey() <= Date.now() + TIMER_TICK_MS) setImmediate(() => void this.tick());
   }
 
   #load(): void {
@@ -200,8 +201,8 @@ export class TimerMessageService {
     if (this.#running || !this.#started) return;
     this.#running = true;
     try {
-      while (this.#heap.length > 0 && this.#heap[0]!.deliverMs <= now) {
-        const pending = this.#heap[0]!;
+      while (this.#heap.size > 0 && this.#heap.peekKey() <= now) {
+        const pending = this.#heap.peek()!;
         if (!(await this.#deliver(pending))) break;
         this.#pop();
         this.#markDelivered(pending.queueOffset);
@@ -225,19 +226,8 @@ export class TimerMessageService {
     delete props.REAL_QID;
     props[TimerProperty.TIMER_ENQUEUE_MS] = String(record.storeTimestamp);
     props[TimerProperty.TIMER_DEQUEUE_MS] = String(Date.now());
-    const put = await this.#o.store.putMessage({
-      topic: realTopic,
-      queueId: Number.isInteger(realQueueId) && realQueueId >= 0 ? realQueueId : 0,
-      flag: record.flag,
-      sysFlag: record.sysFlag & ~0x30,
-      body: record.body,
-      propertiesString: encodePropertiesString(props),
-      bornTimestamp: record.bornTimestamp,
-      bornHost: record.bornHost,
-      storeHost: record.storeHost,
-      reconsumeTimes: record.reconsumeTimes,
-      preparedTransactionOffset: 0,
-    });
+    const queueId = Number.isInteger(realQueueId) && realQueueId >= 0 ? realQueueId : 0;
+    const put = await this.#o.store.putMessage(messageFromRecord(record, realTopic, queueId, props));
     if (put.status !== 'PUT_OK' && put.status !== 'FLUSH_DISK_TIMEOUT') {
       this.#o.logger.warn('timer message re-put failed; will retry', { status: put.status, realTopic });
       return false;
@@ -256,10 +246,10 @@ export class TimerMessageService {
   }
 
   #persistSafely(): void {
-    if (!this.#dirty && !(this.#base < this.#scanned && this.#heap.length === 0)) return;
+    if (!this.#dirty && !(this.#base < this.#scanned && this.#heap.size === 0)) return;
     try {
       // Nothing pending: everything read is delivered.
-      if (this.#heap.length === 0) {
+      if (this.#heap.size === 0) {
         this.#base = this.#scanned;
         this.#delivered.clear();
       }
@@ -278,37 +268,14 @@ export class TimerMessageService {
   }
 
   #push(pending: Pending): void {
-    const heap = this.#heap;
-    heap.push(pending);
+    this.#heap.push(pending);
     this.#pendingByTopic.set(pending.topic, (this.#pendingByTopic.get(pending.topic) ?? 0) + 1);
-    let i = heap.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent]!.deliverMs <= heap[i]!.deliverMs) break;
-      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
-      i = parent;
-    }
   }
 
   #pop(): void {
-    const heap = this.#heap;
-    const top = heap[0]!;
+    const top = this.#heap.pop()!;
     const count = (this.#pendingByTopic.get(top.topic) ?? 1) - 1;
     if (count > 0) this.#pendingByTopic.set(top.topic, count);
     else this.#pendingByTopic.delete(top.topic);
-    const last = heap.pop()!;
-    if (heap.length === 0) return;
-    heap[0] = last;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let smallest = i;
-      if (left < heap.length && heap[left]!.deliverMs < heap[smallest]!.deliverMs) smallest = left;
-      if (right < heap.length && heap[right]!.deliverMs < heap[smallest]!.deliverMs) smallest = right;
-      if (smallest === i) break;
-      [heap[smallest], heap[i]] = [heap[i]!, heap[smallest]!];
-      i = smallest;
-    }
   }
 }

@@ -5,9 +5,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { expect, it } from 'vitest';
-import { runAdminCli } from '../../cli/admin-cli';
+import { runAdminCliCaptured } from '../../testing/run-admin-cli';
 import { Producer, selectByHash } from '../../client/producer';
 import { createRequest } from '../../protocol/remoting-command';
 import { RequestCode } from '../../protocol/request-code';
@@ -17,15 +16,8 @@ import { useTestCluster } from '../../testing/use-test-cluster';
 
 const fx = useTestCluster({ broker: { mappedFileSizeCommitLog: 16 * 1024 * 1024 } });
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (c: Buffer) => (out += c.toString()));
-  stderr.on('data', (c: Buffer) => (err += c.toString()));
-  const code = await runAdminCli(args, { stdout, stderr, env: { NAMESRV_ADDR: fx.cluster.namesrvAddr } });
-  return { code, out, err };
+function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  return runAdminCliCaptured(args, { NAMESRV_ADDR: fx.cluster.namesrvAddr });
 }
 
 it('updateTopic -a +message.type=… sets the type; it survives a restart and GET_TOPIC_CONFIG returns it', async () => {
